@@ -1,0 +1,3 @@
+"""Spike-train analytics."""
+
+__all__: list[str] = []

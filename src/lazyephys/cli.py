@@ -1,0 +1,74 @@
+"""The ``lazyephys`` command: ``lazyephys demo`` and ``lazyephys info PATH``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["main"]
+
+
+def _neuropixels_like_probe(num_channels: int):  # type: ignore[no-untyped-def]
+    from probeinterface import generate_multi_columns_probe
+
+    columns = 4
+    probe = generate_multi_columns_probe(
+        num_columns=columns, num_contact_per_column=num_channels // columns,
+        xpitch=16, ypitch=20, y_shift_per_column=[0, 10, 0, 10],
+    )
+    probe.set_device_channel_indices(np.arange(num_channels))
+    return probe
+
+
+def run_demo(out: Sequence[str] | None = None) -> None:
+    """Generate a Neuropixels-like recording and show the lazy operations on it."""
+    import lazyephys as le
+
+    started = time.perf_counter()
+    say = print
+    say("lazyephys demo: a lazy Neuropixels-like recording (nothing is loaded)")
+    recording = le.generate_recording(num_channels=384, sampling_frequency=30000.0,
+                                      durations=[24 * 3600.0], set_probe=False, seed=0)
+    recording = recording.set_probe(_neuropixels_like_probe(384))
+    say(f"  created  {recording}")
+    names = [f"AP{i:03d}" for i in range(384)]
+    renamed = recording.rename_channels(new_channel_ids=names)
+    say(f"  renamed  channels 0..383 -> {names[0]}..{names[-1]}")
+    window = renamed.time_slice(start_time=3600.0, end_time=3660.0)
+    say(f"  cut      one minute at 1 h: {window}")
+    shank = window.select_channels(channel_ids=names[:96])
+    say(f"  selected first 96 channels: {shank}")
+    joined = le.concatenate_recordings([shank, shank])
+    say(f"  joined   the minute twice: {joined.get_duration():.1f} s")
+    other = le.generate_recording(num_channels=32, durations=[60.0], set_probe=True, seed=1)
+    other = other.rename_channels([f"EXT{i}" for i in range(32)])
+    combined = le.aggregate_channels([shank, other])
+    say(f"  aggregated with 32 external channels: {combined.get_num_channels()} channels")
+    traces = combined.get_traces(start_frame=0, end_frame=30000,
+                                 channel_ids=["AP000", "AP095", "EXT0"])
+    say(f"  read     1 s of AP000, AP095, EXT0: shape {traces.shape}, dtype {traces.dtype}, "
+        f"rms {np.sqrt(np.mean(traces.astype(np.float64) ** 2, axis=0)).round(2).tolist()}")
+    locations = shank.get_channel_locations()
+    say(f"  probe    {len(locations)} contacts, depth {locations[:, 1].min():.0f}.."
+        f"{locations[:, 1].max():.0f} um")
+    say(f"  provenance of the chain: {len(str(combined.to_dict()))} characters of JSON-safe dict")
+    say(f"done in {time.perf_counter() - started:.2f} s")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``lazyephys`` console script."""
+    parser = argparse.ArgumentParser(prog="lazyephys", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("demo", help="generate, cut, combine and read a lazy recording")
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        run_demo()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,3 @@
+"""lazyephys.io."""
+
+__all__: list[str] = []

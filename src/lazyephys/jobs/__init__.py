@@ -1,0 +1,3 @@
+"""lazyephys.jobs."""
+
+__all__: list[str] = []

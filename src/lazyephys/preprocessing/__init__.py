@@ -1,0 +1,3 @@
+"""Lazy preprocessing: each step is a Recording."""
+
+__all__: list[str] = []
