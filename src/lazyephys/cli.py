@@ -6,13 +6,14 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 __all__ = ["main"]
 
 
-def _neuropixels_like_probe(num_channels: int):  # type: ignore[no-untyped-def]
+def _neuropixels_like_probe(num_channels: int) -> Any:
     from probeinterface import generate_multi_columns_probe
 
     columns = 4

@@ -107,7 +107,8 @@ class TestSelectSegments(RecordingConformance):
 class TestConcatenate(RecordingConformance):
     def make(self, tmp_path):
         a, b = _arrays(lengths=(130, 0, 70)), _arrays(seed=1, lengths=(55,))
-        rec = le.concatenate_recordings([le.NumpyRecording(a, 1000.0), le.NumpyRecording(b, 1000.0)])
+        parts = [le.NumpyRecording(a, 1000.0), le.NumpyRecording(b, 1000.0)]
+        rec = le.concatenate_recordings(parts)
         return rec, [np.concatenate(a + b)]
 
 

@@ -119,13 +119,13 @@ class NoiseGeneratorRecording(Recording):
         if int(block_size) <= 0:
             raise ValueError(f"block_size must be positive, got {block_size}")
         if seed is None:
-            seed = int(np.random.SeedSequence().entropy % (2**63))
+            seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
             self._kwargs["seed"] = seed
         ids = [str(i) for i in range(num_channels)] if channel_ids is None else channel_ids
         super().__init__(sampling_frequency, ids, dtype)
         levels = np.broadcast_to(np.asarray(noise_levels, dtype=np.float64), (num_channels,))
         for index, duration in enumerate(_as_durations(durations)):
-            num_samples = int(round(duration * self.get_sampling_frequency()))
+            num_samples = round(duration * self.get_sampling_frequency())
             segment = NoiseSegment(num_samples, int(num_channels), self._dtype, int(seed), index,
                                    levels, int(block_size), mode)
             self.add_segment(segment)

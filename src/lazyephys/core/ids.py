@@ -16,6 +16,10 @@ from .errors import UnknownIdError
 
 __all__ = ["as_id_array", "IdIndex", "make_unique_ids"]
 
+_STR_TYPES = {str, np.str_}
+_INT_TYPES = {int, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
+              np.uint64}
+
 
 def as_id_array(ids: Any, what: str = "ids", allow_duplicates: bool = False) -> np.ndarray:
     """Normalise a sequence of ids to a 1-d numpy array of ``<U`` or ``int64`` dtype.
@@ -44,12 +48,17 @@ def as_id_array(ids: Any, what: str = "ids", allow_duplicates: bool = False) -> 
         if not isinstance(ids, Iterable):
             raise TypeError(f"{what} must be a list of ids, got {type(ids).__name__}: {ids!r}")
         values = list(ids)
-        kinds = {_id_kind(v, what) for v in values}
-        if len(kinds) > 1:
-            raise TypeError(f"{what} must be all str or all int, got a mix: {values!r}")
-        arr = np.array(values, dtype=np.int64 if kinds == {"i"} else None)
-        if len(values) == 0:
-            arr = np.zeros(0, dtype=np.int64)
+        # one pass over the types, not over the values: fast for hundreds of ids
+        types = set(map(type, values))
+        if types <= _STR_TYPES and values:
+            arr = np.array(values, dtype=str)
+        elif types <= _INT_TYPES:
+            arr = np.array(values, dtype=np.int64)
+        else:
+            kinds = {_id_kind(v, what) for v in values}
+            if len(kinds) > 1:
+                raise TypeError(f"{what} must be all str or all int, got a mix: {values!r}")
+            arr = np.array(values, dtype=np.int64 if kinds == {"i"} else str)
     if arr.dtype.kind in "iu":
         arr = arr.astype(np.int64, copy=True)
     elif arr.dtype.kind == "U":

@@ -115,7 +115,7 @@ def get_probegroup(recording: Recording) -> probeinterface.ProbeGroup:
         )
     vector = recording.get_property("contact_vector").copy()
     vector["device_channel_indices"] = np.arange(vector.size)
-    if "probe_id" in vector.dtype.names:
+    if "probe_id" in (vector.dtype.names or ()):
         pairs = {(int(i), str(p)) for i, p in zip(vector["probe_index"], vector["probe_id"],
                                                    strict=True)}
         if len({p for _, p in pairs}) < len(pairs):  # aggregated probes may share an id

@@ -50,7 +50,7 @@ def register_kind(cls: T) -> T:
     existing = _REGISTRY.get(name)
     if existing is not None and existing is not cls:
         raise ValueError(f"a different kind is already registered under the name {name!r}")
-    _REGISTRY[name] = cls  # type: ignore[assignment]
+    _REGISTRY[name] = cls
     return cls
 
 

@@ -214,7 +214,7 @@ class Recording(BaseExtractor):
         if order is not None:
             if order not in ("C", "F"):
                 raise ValueError(f"order must be 'C', 'F' or None, got {order!r}")
-            traces = np.asarray(traces, order=order)
+            traces = np.asarray(traces, order="C" if order == "C" else "F")
         return traces
 
     def _scale_to_uV(self, traces: np.ndarray, selector: ChannelSelector) -> np.ndarray:

@@ -143,7 +143,7 @@ class ConcatenateSegmentRecording(Recording):
         first = recordings[0]
         super().__init__(first.get_sampling_frequency(), first._ids, first.get_dtype())
         parents = [seg for rec in recordings for seg in rec._segments]
-        time_vector = None
+        time_vector: np.ndarray | None = None
         if not ignore_times:
             vectors = [v for rec in recordings for v in rec._time_vectors]
             if any(v is None for v in vectors):
@@ -268,7 +268,7 @@ def _renumber_probes(contact_vectors: list[np.ndarray]) -> list[np.ndarray]:
     offset = 0
     for vector in contact_vectors:
         shifted = vector.copy()
-        if "probe_index" in shifted.dtype.names and shifted.size:
+        if "probe_index" in (shifted.dtype.names or ()) and shifted.size:
             shifted["probe_index"] += offset
             offset = int(shifted["probe_index"].max()) + 1
         renumbered.append(shifted)
