@@ -1,3 +1,43 @@
-"""lazyephys.jobs."""
+"""The chunked job executor: job kwargs, chunk plans, backends, and binary export."""
 
-__all__: list[str] = []
+from .errors import (
+    DtypeOverflowError,
+    InvalidJobKwargsError,
+    JobChunkError,
+    JobInitError,
+    JobWorkerDiedError,
+    MainGuardError,
+    UnknownJobKwargError,
+)
+from .executor import close_worker_state, read_chunk_with_margin, run_chunked_job
+from .job_kwargs import (
+    fix_job_kwargs,
+    get_global_job_kwargs,
+    reset_global_job_kwargs,
+    set_global_job_kwargs,
+    split_job_kwargs,
+)
+from .plan import ChunkPlan, make_chunk_plan
+from .write_binary import cast_traces, write_binary_recording
+
+__all__ = [
+    "DtypeOverflowError",
+    "InvalidJobKwargsError",
+    "JobChunkError",
+    "JobInitError",
+    "JobWorkerDiedError",
+    "MainGuardError",
+    "UnknownJobKwargError",
+    "close_worker_state",
+    "read_chunk_with_margin",
+    "run_chunked_job",
+    "fix_job_kwargs",
+    "get_global_job_kwargs",
+    "reset_global_job_kwargs",
+    "set_global_job_kwargs",
+    "split_job_kwargs",
+    "ChunkPlan",
+    "make_chunk_plan",
+    "cast_traces",
+    "write_binary_recording",
+]
