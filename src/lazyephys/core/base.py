@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -345,20 +344,44 @@ class BaseExtractor:
         file_path : path
             The JSON file to write.
         relative_to : path, True or None
-            Write paths relative to this folder; ``True`` means the JSON file's folder.
+            Write every path relative to this folder; ``True`` means the JSON file's folder.
+            The file records which: a file relative to its own folder loads from wherever it
+            is moved with its data; one relative to another folder needs
+            ``load(file, base_folder=...)``. None writes absolute paths.
+
+        Examples
+        --------
+        >>> import lazyephys as le
+        >>> rec = le.load("saved_rec")  # doctest: +SKIP
+        >>> rec.frame_slice(0, 100).dump_to_json("chain.json", relative_to=True)  # doctest: +SKIP
+        >>> le.load("chain.json")  # doctest: +SKIP
         """
+        from ..io.formats import write_json
+        from ..io.load import PATHS_ABSOLUTE, PATHS_RELATIVE_TO_BASE, PATHS_RELATIVE_TO_FILE
+
         if self.is_in_memory():
             raise ValueError(
                 f"{type(self).__name__} reads data held in memory, which a JSON file cannot "
                 "describe; save it first (save(folder=...)) and dump the saved object"
             )
         file_path = Path(file_path)
-        folder = file_path.parent.resolve() if relative_to is True else relative_to
-        description = self.to_dict(relative_to=folder or None)
+        json_folder = file_path.parent.resolve()
+        if relative_to is True:
+            folder: Path | None = json_folder
+        elif relative_to is None or relative_to is False:
+            folder = None
+        else:
+            folder = Path(relative_to).resolve()
+        description = self.to_dict(relative_to=folder)
+        if folder is None:
+            description["paths"] = PATHS_ABSOLUTE
+        elif folder == json_folder:
+            description["paths"] = PATHS_RELATIVE_TO_FILE
+        else:
+            description["paths"] = PATHS_RELATIVE_TO_BASE
+            description["paths_origin"] = folder.as_posix()
         file_path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = file_path.with_name(file_path.name + ".tmp")
-        temporary.write_text(json.dumps(description, indent=1), encoding="utf8")
-        temporary.replace(file_path)
+        write_json(file_path, description)
 
     # ----------------------------------------------------------- persistence
     # The persistence layer lives in lazyephys.io; these methods are its familiar entry points.
@@ -385,11 +408,17 @@ class BaseExtractor:
         return self.save(folder=folder, format="binary", overwrite=overwrite, **kwargs)
 
     def save_to_zarr(
-        self, folder: str | os.PathLike[str] | None = None, overwrite: bool = False,
+        self,
+        folder: str | os.PathLike[str] | None = None,
+        overwrite: bool = False,
+        storage_options: dict[str, Any] | None = None,
+        channel_chunk_size: int | None = None,
         **kwargs: Any,
     ) -> BaseExtractor:
         """Save to a zarr (format 3) store; same as ``save(format="zarr")``."""
-        return self.save(folder=folder, format="zarr", overwrite=overwrite, **kwargs)
+        return self.save(folder=folder, format="zarr", overwrite=overwrite,
+                         storage_options=storage_options,
+                         channel_chunk_size=channel_chunk_size, **kwargs)
 
     def save_to_memory(self, **kwargs: Any) -> BaseExtractor:
         """Compute into memory; same as ``save(format="memory")``."""

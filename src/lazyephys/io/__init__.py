@@ -1,3 +1,16 @@
-"""lazyephys.io."""
+"""Saving and loading: binary folders, zarr stores, JSON provenance, SpikeInterface folders."""
 
-__all__: list[str] = []
+from .binary_folder import BinaryFolderRecording, read_binary_folder
+from .formats import FormatError, FormatVersionError
+from .load import load, load_extractor
+from .save import save
+
+__all__ = [
+    "BinaryFolderRecording",
+    "read_binary_folder",
+    "FormatError",
+    "FormatVersionError",
+    "load",
+    "load_extractor",
+    "save",
+]

@@ -1,0 +1,112 @@
+"""File-format names and versions, and the checks every reader makes before trusting a file.
+
+Every file lazyephys writes carries ``{"format": name, "version": n}``. A reader refuses a file
+of another format (naming what it found) and a version newer than it knows (asking for an
+upgrade) before it reads anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "BINARY_FOLDER_FORMAT",
+    "SORTING_FOLDER_FORMAT",
+    "ZARR_RECORDING_FORMAT",
+    "ZARR_SORTING_FORMAT",
+    "FORMAT_VERSIONS",
+    "METADATA_FILE",
+    "FormatError",
+    "FormatVersionError",
+    "check_format",
+    "require_keys",
+    "read_json",
+    "write_json",
+]
+
+BINARY_FOLDER_FORMAT = "lazyephys.binary-folder"
+SORTING_FOLDER_FORMAT = "lazyephys.sorting-folder"
+ZARR_RECORDING_FORMAT = "lazyephys.zarr-recording"
+ZARR_SORTING_FORMAT = "lazyephys.zarr-sorting"
+
+#: The newest version of each format this library reads and writes.
+FORMAT_VERSIONS: dict[str, int] = {
+    BINARY_FOLDER_FORMAT: 1,
+    SORTING_FOLDER_FORMAT: 1,
+    ZARR_RECORDING_FORMAT: 1,
+    ZARR_SORTING_FORMAT: 1,
+}
+
+#: The metadata file of every lazyephys folder; it is written last, so a folder whose writing
+#: was interrupted never has it.
+METADATA_FILE = "lazyephys.json"
+
+
+class FormatError(ValueError):
+    """A file or store that is not of the expected format, or is incomplete."""
+
+
+class FormatVersionError(FormatError):
+    """A file written by a newer lazyephys than this one."""
+
+
+def check_format(metadata: Any, expected: str | tuple[str, ...], where: str) -> str:
+    """Check the ``format`` and ``version`` keys of a metadata dict; return the format.
+
+    Parameters
+    ----------
+    metadata : object
+        What was read from the file.
+    expected : str or tuple of str
+        The accepted format names.
+    where : str
+        The file or store, for error messages.
+    """
+    names = (expected,) if isinstance(expected, str) else expected
+    if not isinstance(metadata, dict):
+        raise FormatError(f"{where} does not hold a JSON object: it is not a lazyephys file")
+    fmt = metadata.get("format")
+    if fmt not in names:
+        raise FormatError(
+            f"{where} is not a lazyephys file of format {' or '.join(map(repr, names))}: its "
+            f"'format' is {fmt!r}"
+        )
+    version = metadata.get("version")
+    known = FORMAT_VERSIONS[fmt]
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise FormatError(f"{where}: the format version {version!r} is not a positive integer")
+    if version > known:
+        raise FormatVersionError(
+            f"{where} has format {fmt!r} version {version}, newer than this lazyephys reads "
+            f"(up to version {known}); upgrade lazyephys"
+        )
+    return str(fmt)
+
+
+def require_keys(metadata: dict[str, Any], keys: tuple[str, ...], where: str) -> None:
+    """Raise naming the first of ``keys`` missing from ``metadata``."""
+    for key in keys:
+        if key not in metadata:
+            raise FormatError(f"{where} is missing the key {key!r}")
+
+
+def read_json(path: str | os.PathLike[str]) -> Any:
+    """Read a JSON file, with errors that name it."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"the file {path} does not exist")
+    try:
+        return json.loads(path.read_text(encoding="utf8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise FormatError(f"{path} is not valid JSON: {err}") from err
+
+
+def write_json(path: str | os.PathLike[str], value: Any) -> None:
+    """Write a JSON file (through a temporary name, so it is never seen half-written)."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(value, indent=1), encoding="utf8")
+    temporary.replace(path)

@@ -1,0 +1,284 @@
+"""``save``: compute a recording or sorting to a binary folder, a zarr store, or memory.
+
+Every save is atomic: it writes under a hidden temporary sibling of the target
+(``.name.partial-<random>``) and renames it into place only once complete. An interrupted save
+(an exception, Ctrl-C, a killed process) never leaves a folder at the target, and a leftover
+temporary folder never loads (its metadata file is written last). ``overwrite=True`` replaces
+an existing target only after the new one is complete, and refuses when the object being
+saved reads from inside the target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..core.base import BaseExtractor
+from ..core.recording import Recording
+
+__all__ = ["save", "atomic_folder", "paths_read_by", "default_save_folder"]
+
+_FORMATS = ("binary", "zarr", "memory")
+
+
+def _is_sorting(extractor: Any) -> bool:
+    try:
+        from ..core.sorting import Sorting
+    except ImportError:  # pragma: no cover - sortings not available
+        return False
+    return isinstance(extractor, Sorting)
+
+
+def paths_read_by(extractor: BaseExtractor) -> Iterator[Path]:
+    """Every file or folder ``extractor`` (and everything it is built on) reads from.
+
+    Walks the provenance tree through the path arguments each kind declares.
+    """
+    stack = [extractor]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for name in current._path_arguments:
+            value = current._kwargs.get(name)
+            values = value if isinstance(value, (list, tuple)) else [value]
+            for item in values:
+                if item is None or (isinstance(item, str) and "://" in item):
+                    continue
+                yield Path(item).resolve()
+        stack.extend(current._child_extractors())
+
+
+def _check_not_reading_from(extractor: BaseExtractor, target: Path) -> None:
+    resolved = target.resolve()
+    for path in paths_read_by(extractor):
+        if path == resolved or resolved in path.parents:
+            raise ValueError(
+                f"cannot overwrite {target}: the object being saved reads from {path}, which "
+                "is inside it. Save to another folder (then move it) instead"
+            )
+
+
+def default_save_folder(extractor: BaseExtractor, suffix: str = "") -> Path:
+    """A new folder under the system's temporary directory, for ``save(folder=None)``."""
+    base = Path(tempfile.gettempdir()) / "lazyephys_cache"
+    base.mkdir(parents=True, exist_ok=True)
+    return base / f"{type(extractor).__name__}_{uuid.uuid4().hex[:12]}{suffix}"
+
+
+@contextlib.contextmanager
+def atomic_folder(
+    target: str | os.PathLike[str], overwrite: bool = False,
+    extractor: BaseExtractor | None = None,
+) -> Iterator[Path]:
+    """Yield an empty temporary folder that becomes ``target`` when the block succeeds.
+
+    Parameters
+    ----------
+    target : path
+        The folder to create.
+    overwrite : bool
+        Replace an existing ``target`` (after the new folder is complete).
+    extractor : BaseExtractor or None
+        The object being saved: overwriting a folder it reads from is refused.
+
+    Raises
+    ------
+    FileExistsError
+        If ``target`` exists and ``overwrite`` is False, or it is a file.
+    ValueError
+        If ``extractor`` reads from inside ``target``.
+    """
+    target = Path(target).absolute()
+    if target.exists() or target.is_symlink():
+        if not target.is_dir():
+            raise FileExistsError(f"{target} exists and is not a folder; remove it first")
+        if not overwrite:
+            raise FileExistsError(f"{target} already exists; pass overwrite=True to replace it")
+        if extractor is not None:
+            _check_not_reading_from(extractor, target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex[:10]
+    temporary = target.with_name(f".{target.name}.partial-{token}")
+    temporary.mkdir()
+    try:
+        yield temporary
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{token}")
+        target.rename(old)
+        try:
+            temporary.rename(target)
+        except BaseException:
+            old.rename(target)
+            shutil.rmtree(temporary, ignore_errors=True)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        temporary.rename(target)
+
+
+def _target_folder(extractor: BaseExtractor, folder: Any, format: str) -> Path:
+    suffix = ".zarr" if format == "zarr" else ""
+    if folder is None:
+        return default_save_folder(extractor, suffix)
+    if isinstance(folder, str) and "://" in folder:
+        raise ValueError(
+            f"save writes to local folders only, got {folder!r}; write locally and copy the "
+            "store (remote stores are read with load(url, storage_options=...))"
+        )
+    path = Path(folder)
+    if format == "zarr" and path.suffix != ".zarr":
+        path = path.with_name(path.name + ".zarr")
+    return path
+
+
+def save(
+    extractor: BaseExtractor,
+    folder: str | os.PathLike[str] | None = None,
+    format: str = "binary",
+    overwrite: bool = False,
+    **kwargs: Any,
+) -> BaseExtractor:
+    """Compute ``extractor`` into a binary folder, a zarr store or memory; return the result.
+
+    Parameters
+    ----------
+    extractor : Recording or Sorting
+    folder : path or None
+        Where to write; None makes a new folder under the temporary directory. A zarr store
+        gets the ``.zarr`` suffix if it lacks it.
+    format : {"binary", "zarr", "memory"}
+        ``"binary"``: a raw file per segment (recordings) or a spike-vector folder (sortings),
+        loaded back memory-mapped. ``"zarr"``: a compressed zarr (format 3) store.
+        ``"memory"``: numpy arrays in this process. ``"numpy_folder"`` is accepted for
+        sortings as another name of ``"binary"``.
+    overwrite : bool
+        Replace an existing folder, once the new one is complete.
+    **kwargs
+        Job kwargs (``n_jobs``, ``chunk_duration``, ``progress_bar``...) and format options:
+        ``dtype`` (binary, zarr), ``compressor``, ``filters``, ``channel_chunk_size``,
+        ``shard_duration`` (zarr).
+
+    Returns
+    -------
+    Recording or Sorting
+        The saved object, loaded: a memory-mapped ``BinaryFolderRecording``, a
+        ``ZarrRecordingExtractor``, a ``NumpyRecording``...
+
+    Examples
+    --------
+    >>> import lazyephys as le
+    >>> rec = le.generate_recording(num_channels=4, durations=[1.0])
+    >>> saved = le.save(rec, folder="rec_folder", n_jobs=2)  # doctest: +SKIP
+    >>> zarr_rec = rec.save(folder="rec", format="zarr")  # doctest: +SKIP
+    """
+    if format == "numpy_folder" and _is_sorting(extractor):
+        format = "binary"
+    if format not in _FORMATS:
+        raise ValueError(f"format must be one of {_FORMATS}, got {format!r}")
+    if kwargs.pop("storage_options", None):
+        raise ValueError(
+            "save writes local folders only; storage_options is for reading remote stores "
+            "with load(url, storage_options=...)"
+        )
+    channel_chunk_size = kwargs.pop("channel_chunk_size", None)
+    if channel_chunk_size is not None:
+        if format != "zarr":
+            raise ValueError("channel_chunk_size applies to format='zarr' only")
+        kwargs["channel_chunk_size"] = channel_chunk_size
+    is_recording = isinstance(extractor, Recording)
+    if not is_recording and not _is_sorting(extractor):
+        raise TypeError(f"save() takes a Recording or a Sorting, got {type(extractor).__name__}")
+    if format == "memory":
+        if folder is not None:
+            raise ValueError("format='memory' writes no folder; do not pass folder")
+        if is_recording:
+            return recording_to_memory(extractor, **kwargs)  # type: ignore[arg-type]
+        from .sorting_folder import sorting_to_memory
+
+        return sorting_to_memory(extractor, **kwargs)
+    target = _target_folder(extractor, folder, format)
+    with atomic_folder(target, overwrite, extractor) as temporary:
+        if format == "binary" and is_recording:
+            from .binary_folder import write_binary_folder
+
+            write_binary_folder(extractor, temporary, **kwargs)  # type: ignore[arg-type]
+        elif format == "binary":
+            from .sorting_folder import write_sorting_folder
+
+            write_sorting_folder(extractor, temporary, **kwargs)
+        elif is_recording:
+            from .zarr_store import write_zarr_recording
+
+            write_zarr_recording(extractor, temporary, **kwargs)  # type: ignore[arg-type]
+        else:
+            from .zarr_store import write_zarr_sorting
+
+            write_zarr_sorting(extractor, temporary, **kwargs)
+    from .load import load
+
+    return load(target)
+
+
+def recording_to_memory(recording: Recording, **job_kwargs: Any) -> Recording:
+    """Compute a recording into numpy arrays (``save(format="memory")``)."""
+    from ..core.numpy_recording import NumpyRecording
+    from ..jobs import run_chunked_job, split_job_kwargs
+
+    job_kwargs, rest = split_job_kwargs(job_kwargs)
+    dtype = np.dtype(rest.pop("dtype", None) or recording.get_dtype())
+    if rest:
+        raise TypeError(f"unexpected arguments for format='memory': {sorted(rest)}")
+    num_channels = recording.get_num_channels()
+    arrays = [np.empty((recording.get_num_samples(i), num_channels), dtype=dtype)
+              for i in range(recording.get_num_segments())]
+    # Threads share the arrays, so workers fill them in place.
+    job_kwargs["pool_engine"] = "thread"
+    run_chunked_job(recording, _memory_init, {"arrays": arrays, "dtype": dtype},
+                    _memory_run, job_name="save to memory", **job_kwargs)
+    result = NumpyRecording(arrays, recording.get_sampling_frequency(),
+                            recording.get_channel_ids(),
+                            [recording.get_start_time(i)
+                             for i in range(recording.get_num_segments())])
+    copy_recording_metadata(recording, result)
+    return result
+
+
+def _memory_init(recording: Recording, arrays: list[np.ndarray], dtype: np.dtype) -> dict:
+    return {"recording": recording, "arrays": arrays, "dtype": dtype}
+
+
+def _memory_run(segment_index: int, start_frame: int, end_frame: int, state: dict) -> None:
+    traces = state["recording"].get_traces(segment_index, start_frame, end_frame)
+    state["arrays"][segment_index][start_frame:end_frame] = traces.astype(state["dtype"],
+                                                                         copy=False)
+
+
+def copy_recording_metadata(source: Recording, target: Recording) -> None:
+    """Give ``target`` the properties, annotations and time vectors of ``source``."""
+    copy_extractor_metadata(source, target)
+    for index in range(source.get_num_segments()):
+        if source.has_time_vector(index):
+            target.set_times(source.get_times(index), index)
+
+
+def copy_extractor_metadata(source: BaseExtractor, target: BaseExtractor) -> None:
+    """Give ``target`` the properties and annotations of ``source``."""
+    for key in source.get_property_keys():
+        target.set_property(key, source.get_property(key))
+    annotations = {key: source.get_annotation(key) for key in source.get_annotation_keys()}
+    if annotations:
+        target.annotate(**annotations)
