@@ -63,3 +63,7 @@ __all__ = [
     "split_by",
     "time_slice",
 ]
+
+# Familiar import path (``from lazyephys.core import write_binary_recording``); the export
+# itself lives with the chunked executor in lazyephys.jobs.
+from ..jobs.write_binary import write_binary_recording  # noqa: E402
