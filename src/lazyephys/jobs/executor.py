@@ -398,8 +398,11 @@ def _dead_worker_error(
 ) -> JobWorkerDiedError:
     chunk_of = {int(slots[2 * i]): int(slots[2 * i + 1]) for i in range(len(slots) // 2)
                 if slots[2 * i] > 0}
-    dead = [(pid, p.exitcode) for pid, p in processes.items()
-            if p.exitcode not in (None, 0)]
+    # a broken pool terminates its other workers with SIGTERM: the first death is another one
+    dead = sorted(
+        ((pid, p.exitcode) for pid, p in processes.items() if p.exitcode not in (None, 0)),
+        key=lambda item: item[1] == -signal.SIGTERM,
+    )
     name = f"job {job_name!r}" if job_name else "the job"
     advice = (
         f"If the system ran out of memory, lower chunk_memory (or chunk_duration / "
@@ -428,7 +431,7 @@ def _dead_worker_error(
     if index >= 0:
         segment, start, end = plan[index]
         where = f" while running chunk (segment {segment}, frames {start}-{end})"
-    if code < 0 and -code in (signal.SIGKILL, signal.SIGTERM):
+    if code == -signal.SIGKILL:
         cause = "This is most often the operating system stopping it when memory runs out."
     else:
         cause = "The worker died without raising a Python exception."

@@ -102,8 +102,8 @@ def cast_traces(
             if below.any() or above.any():
                 if not clip:
                     column = int(np.flatnonzero(below | above)[0])
-                    row = int(np.argmin(values[:, column]) if below[column]
-                              else np.argmax(values[:, column]))
+                    series = values[:, column]
+                    row = int(np.flatnonzero((series < info.min) | (series > info.max))[0])
                     raise DtypeOverflowError(_overflow_message(
                         traces, column, row, target, info.min, info.max, channel_ids,
                         segment_index, start_frame,
