@@ -225,7 +225,7 @@ def save(
 
             write_zarr_recording(extractor, temporary, **kwargs)  # type: ignore[arg-type]
         else:
-            from .zarr_store import write_zarr_sorting
+            from .zarr_sorting import write_zarr_sorting
 
             write_zarr_sorting(extractor, temporary, **kwargs)
     from .load import load
