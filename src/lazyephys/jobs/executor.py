@@ -642,7 +642,7 @@ def _run_dask(recording: Recording, plan: ChunkPlan, spec: _JobSpec, job_name: s
             while next_index < len(plan) and len(pending) < window:
                 pending[submit(next_index)] = next_index
                 next_index += 1
-            queue = as_completed(list(pending))
+            queue = as_completed(list(pending), loop=client.loop)
             for future in queue:
                 index = pending.pop(future)
                 if future.status == "error":
