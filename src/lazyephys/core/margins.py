@@ -13,7 +13,7 @@ from .recording import ChannelSelector, RecordingSegment
 
 __all__ = ["get_traces_with_margin"]
 
-_PADDING = ("none", "zeros", "reflect")
+_PADDING = ("none", "zeros", "reflect", "odd")
 
 
 def get_traces_with_margin(
@@ -36,9 +36,12 @@ def get_traces_with_margin(
         Channels, as segments take them.
     margin : int
         Samples wanted on each side.
-    padding : {"none", "zeros", "reflect"}
+    padding : {"none", "zeros", "reflect", "odd"}
         What to do with the part of a margin outside the segment: leave it out ("none"),
-        or pad to the full margin with zeros or with the mirrored signal.
+        or pad to the full margin with zeros, with the mirrored signal ("reflect"), or with
+        the signal mirrored through the edge sample ("odd": ``2 * x[0] - x[k]``, which
+        continues the signal's level and slope, as zero-phase filters expect; integer
+        traces come back as floats when odd padding is applied).
 
     Returns
     -------
@@ -70,6 +73,8 @@ def get_traces_with_margin(
     pad_left, pad_right = margin - left, margin - right
     if padding == "zeros":
         padded = np.pad(traces, ((pad_left, pad_right), (0, 0)), mode="constant")
+    elif padding == "odd":
+        padded = _odd_reflect(traces, pad_left, pad_right)
     else:
         padded = _reflect(traces, pad_left, pad_right)
     return padded, margin, margin
@@ -81,3 +86,19 @@ def _reflect(traces: np.ndarray, pad_left: int, pad_right: int) -> np.ndarray:
     usable_left, usable_right = min(pad_left, n - 1), min(pad_right, n - 1)
     out = np.pad(traces, ((usable_left, usable_right), (0, 0)), mode="reflect") if n > 1 else traces
     return np.pad(out, ((pad_left - usable_left, pad_right - usable_right), (0, 0)))
+
+
+def _odd_reflect(traces: np.ndarray, pad_left: int, pad_right: int) -> np.ndarray:
+    # odd mirror through the edge sample as far as the data allow, then the edge value;
+    # integers become floats (2 * x[0] - x[k] may not fit in the integer type)
+    if traces.dtype.kind in "iub":
+        traces = traces.astype(np.result_type(traces.dtype, np.float32))
+    n = traces.shape[0]
+    if n == 0:
+        return np.pad(traces, ((pad_left, pad_right), (0, 0)))
+    usable_left, usable_right = min(pad_left, n - 1), min(pad_right, n - 1)
+    out = traces
+    if n > 1 and (usable_left or usable_right):
+        out = np.pad(traces, ((usable_left, usable_right), (0, 0)), mode="reflect",
+                     reflect_type="odd")
+    return np.pad(out, ((pad_left - usable_left, pad_right - usable_right), (0, 0)), mode="edge")

@@ -1,0 +1,200 @@
+"""What every preprocessing step shares: building from a parent, dtypes, and the output cast.
+
+A preprocessing step is a Recording over a parent recording. It keeps the parent's channel
+ids, properties (the probe included), annotations and times, and has one segment per parent
+segment that holds the parent segment and transforms what it reads.
+
+Dtypes follow one rule everywhere: integer inputs are computed in float32 and give float32
+unless another dtype is asked for; float inputs keep their dtype (float64 is computed in
+float64). Casting to an integer dtype rounds to the nearest integer and raises
+:class:`OutputOverflowError` if a value does not fit, unless clipping was asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..core.recording import (
+    ChannelSelector,
+    Recording,
+    RecordingSegment,
+    channel_indices_of,
+)
+
+__all__ = [
+    "OutputOverflowError",
+    "PreprocessorSegment",
+    "init_from_parent",
+    "resolve_output_dtype",
+    "working_dtype",
+    "cast_output",
+    "as_work_array",
+    "selected_count",
+    "add_line",
+    "detrend",
+]
+
+
+class OutputOverflowError(ValueError, OverflowError):
+    """A value does not fit in the integer output dtype that was asked for."""
+
+
+class PreprocessorSegment(RecordingSegment):
+    """A segment that reads its parent segment and transforms the traces."""
+
+    __slots__ = ("num_channels", "parent")
+
+    def __init__(self, parent: RecordingSegment, num_channels: int) -> None:
+        super().__init__(parent.num_samples)
+        self.parent = parent
+        self.num_channels = num_channels
+
+    def channel_indices(self, selector: ChannelSelector) -> np.ndarray:
+        """The int64 channel positions a selector names."""
+        return channel_indices_of(selector, self.num_channels)
+
+
+def init_from_parent(
+    recording: Recording,
+    parent: Recording,
+    dtype: np.dtype,
+    make_segment: Callable[[RecordingSegment], RecordingSegment],
+) -> None:
+    """Initialise ``recording`` as a step over ``parent``: same ids, metadata and times.
+
+    ``make_segment`` builds one of the step's segments from a parent segment.
+    """
+    Recording.__init__(recording, parent.get_sampling_frequency(), parent._ids, dtype)
+    for index, segment in enumerate(parent._segments):
+        recording.add_segment(
+            make_segment(segment), parent._t_starts[index], parent._time_vectors[index]
+        )
+    recording._copy_metadata_from(parent)
+
+
+def resolve_output_dtype(parent_dtype: np.dtype, dtype: Any) -> np.dtype:
+    """The output dtype: ``dtype`` if given, else the parent's if float, else float32."""
+    if dtype is not None:
+        out = np.dtype(dtype)
+        if out.kind not in "iuf":
+            raise TypeError(f"dtype must be an integer or float dtype, got {out}")
+        return out
+    parent_dtype = np.dtype(parent_dtype)
+    return parent_dtype if parent_dtype.kind == "f" else np.dtype(np.float32)
+
+
+def working_dtype(parent_dtype: np.dtype, output_dtype: np.dtype) -> np.dtype:
+    """float64 when the input or output is float64 (or wider), float32 otherwise."""
+    for dt in (np.dtype(parent_dtype), np.dtype(output_dtype)):
+        if dt.kind == "f" and dt.itemsize >= 8:
+            return np.dtype(np.float64)
+    return np.dtype(np.float32)
+
+
+def as_work_array(traces: np.ndarray, work: np.dtype) -> np.ndarray:
+    """``traces`` as a C-contiguous array of ``work`` dtype that may be changed in place.
+
+    Segments return copies or read-only views, so a writeable array of the right dtype is
+    already ours and is used without another copy.
+    """
+    if traces.dtype == work and traces.flags.writeable and traces.flags.c_contiguous:
+        return traces
+    return np.array(traces, dtype=work, order="C", copy=True)
+
+
+def selected_count(selector: ChannelSelector, num_channels: int) -> int:
+    """How many channels a selector names."""
+    if isinstance(selector, slice):
+        return len(range(*selector.indices(num_channels)))
+    return int(selector.size)
+
+
+def cast_output(
+    traces: np.ndarray,
+    dtype: np.dtype,
+    round_values: bool = True,
+    clip: bool = False,
+    where: str = "",
+) -> np.ndarray:
+    """Cast a working array (changed in place) to the output dtype.
+
+    Parameters
+    ----------
+    traces : numpy.ndarray
+        The working array; it may be modified.
+    dtype : numpy.dtype
+        The output dtype.
+    round_values : bool
+        Round floats to the nearest integer before an integer cast (else truncate).
+    clip : bool
+        Clip values outside an integer dtype's range instead of raising.
+    where : str
+        Describes the window, for the error message.
+
+    Raises
+    ------
+    OutputOverflowError
+        A value (or a NaN) does not fit in an integer ``dtype`` and ``clip`` is False.
+    """
+    if traces.dtype == dtype:
+        return traces
+    if dtype.kind in "iu":
+        if traces.dtype.kind == "f":
+            if round_values:
+                np.rint(traces, out=traces)
+            if traces.size and np.isnan(traces).any():
+                raise OutputOverflowError(
+                    f"NaN in {where or 'the traces'} cannot be cast to {dtype}"
+                )
+        info = np.iinfo(dtype)
+        if traces.size:
+            low, high = traces.min(), traces.max()
+            if low < info.min or high > info.max:
+                if not clip:
+                    raise OutputOverflowError(
+                        f"values from {low} to {high} in {where or 'the traces'} do not fit in "
+                        f"{dtype} (range {info.min}..{info.max}); ask for a float dtype, "
+                        "smaller gains, or clipping (astype(..., clip=True))"
+                    )
+                if traces.dtype.kind == "f":
+                    np.clip(traces, info.min, info.max, out=traces)
+                else:
+                    traces = np.clip(traces, info.min, info.max)
+    return traces.astype(dtype, copy=False)
+
+
+_ROWS = 4096  # rows per block when adding a line to a window: keeps temporaries small
+
+
+def add_line(
+    traces: np.ndarray, first_row: int, level: np.ndarray, slope: np.ndarray, sign: float
+) -> None:
+    """``traces[i] += sign * (level + slope * (first_row + i))`` for every row, in place."""
+    dtype = traces.dtype
+    level = (sign * level).astype(dtype)
+    slope = (sign * slope).astype(dtype)
+    for lo in range(0, traces.shape[0], _ROWS):
+        hi = min(lo + _ROWS, traces.shape[0])
+        rows = np.arange(first_row + lo, first_row + hi, dtype=dtype)[:, None]
+        traces[lo:hi] += rows * slope + level
+
+
+def detrend(block: np.ndarray, edge: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """Subtract (in place) the line joining the means of a window's first and last samples.
+
+    Returns ``(level, slope)`` (float64, per channel): the line removed was
+    ``level + slope * row``. Spectral methods then see no jump where the window wraps around,
+    and large offsets or drifts cost no float32 precision.
+    """
+    length = block.shape[0]
+    edge = min(edge, length)
+    head = block[:edge].mean(axis=0, dtype=np.float64)
+    tail = block[length - edge :].mean(axis=0, dtype=np.float64)
+    span = length - edge
+    slope = (tail - head) / span if span > 0 else np.zeros_like(head)
+    level = head - slope * ((edge - 1) / 2)
+    add_line(block, 0, level, slope, -1.0)
+    return level, slope

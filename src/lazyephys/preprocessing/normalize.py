@@ -1,0 +1,201 @@
+"""Lazy per-channel centring and z-scoring from statistics of seeded random chunks.
+
+The statistics are computed once, when the step is built, and written into its provenance
+(``centers``, or ``gain`` and ``offset``): a reloaded or pickled step applies the same values
+without reading the data again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..core.provenance import register_kind
+from ..core.random_chunks import get_random_data_chunks
+from ..core.recording import Recording
+from ._base import init_from_parent, resolve_output_dtype, working_dtype
+from .scale import ScaleSegment, per_channel
+
+__all__ = ["CenterRecording", "ZScoreRecording", "center", "zscore"]
+
+_MAD_TO_STD = 0.6744897501960817  # MAD of a standard normal: MAD / this estimates sigma
+
+
+def _chunks(recording: Recording, num_chunks_per_segment: int, chunk_size: int,
+            seed: int | None) -> np.ndarray:
+    data = get_random_data_chunks(
+        recording, num_chunks_per_segment=num_chunks_per_segment, chunk_size=chunk_size,
+        seed=seed,
+    )
+    return np.asarray(data, dtype=np.float64)
+
+
+def _drop_uv_scaling(recording: Recording) -> None:
+    # z-scored traces are in units of each channel's spread, not microvolts
+    for key in ("gain_to_uV", "offset_to_uV"):
+        recording._properties.pop(key, None)
+
+
+@register_kind
+class CenterRecording(Recording):
+    """A lazy per-channel centring (see :func:`center`)."""
+
+    def __init__(
+        self,
+        recording: Recording,
+        mode: str = "median",
+        dtype: Any = "float32",
+        num_chunks_per_segment: int = 20,
+        chunk_size: int = 10000,
+        seed: int | None = 0,
+        centers: Any = None,
+    ) -> None:
+        if mode not in ("median", "mean"):
+            raise ValueError(f"mode must be 'median' or 'mean', got {mode!r}")
+        n = recording.get_num_channels()
+        if centers is None:
+            data = _chunks(recording, num_chunks_per_segment, chunk_size, seed)
+            values = np.median(data, axis=0) if mode == "median" else data.mean(axis=0)
+            self._kwargs["centers"] = values
+        else:
+            values = per_channel(centers, n, "centers")
+        out = resolve_output_dtype(recording.get_dtype(), dtype)
+        work = working_dtype(recording.get_dtype(), out)
+        gains = np.ones(n)
+        init_from_parent(self, recording, out,
+                         lambda seg: ScaleSegment(seg, n, gains, -values, out, work))
+        self.parent = recording
+        if recording.has_scaleable_traces():
+            g_uv = recording.get_channel_gains()
+            offsets = np.asarray(recording.get_channel_offsets() + g_uv * values, np.float64)
+            offsets.flags.writeable = False
+            self._properties["offset_to_uV"] = offsets
+
+
+@register_kind
+class ZScoreRecording(Recording):
+    """A lazy per-channel z-scoring (see :func:`zscore`)."""
+
+    def __init__(
+        self,
+        recording: Recording,
+        mode: str = "median+mad",
+        dtype: Any = "float32",
+        gain: Any = None,
+        offset: Any = None,
+        int_scale: float | None = None,
+        num_chunks_per_segment: int = 20,
+        chunk_size: int = 10000,
+        seed: int | None = 0,
+    ) -> None:
+        if mode not in ("median+mad", "mean+std"):
+            raise ValueError(f"mode must be 'median+mad' or 'mean+std', got {mode!r}")
+        n = recording.get_num_channels()
+        if (gain is None) != (offset is None):
+            raise ValueError("give both gain and offset (precomputed statistics) or neither")
+        if gain is None:
+            data = _chunks(recording, num_chunks_per_segment, chunk_size, seed)
+            if mode == "median+mad":
+                center = np.median(data, axis=0)
+                spread = np.median(np.abs(data - center), axis=0) / _MAD_TO_STD
+            else:
+                center = data.mean(axis=0)
+                spread = data.std(axis=0)
+            # a flat channel has no spread: it is only centred
+            spread = np.where(spread > 0, spread, 1.0)
+            gains = 1.0 / spread
+            offsets = -center / spread
+            if int_scale is not None:
+                gains = gains * float(int_scale)
+                offsets = offsets * float(int_scale)
+            self._kwargs["gain"] = gains
+            self._kwargs["offset"] = offsets
+        else:
+            gains = per_channel(gain, n, "gain")
+            offsets = per_channel(offset, n, "offset")
+        out = resolve_output_dtype(recording.get_dtype(), dtype)
+        work = working_dtype(recording.get_dtype(), out)
+        init_from_parent(self, recording, out,
+                         lambda seg: ScaleSegment(seg, n, gains, offsets, out, work))
+        self.parent = recording
+        _drop_uv_scaling(self)
+
+
+def center(
+    recording: Recording,
+    mode: str = "median",
+    dtype: Any = "float32",
+    num_chunks_per_segment: int = 20,
+    chunk_size: int = 10000,
+    seed: int | None = 0,
+) -> CenterRecording:
+    """Subtract each channel's median (or mean), estimated on seeded random chunks.
+
+    Parameters
+    ----------
+    recording : Recording
+    mode : {"median", "mean"}
+    dtype : dtype
+        float32 by default.
+    num_chunks_per_segment, chunk_size, seed
+        The random chunks the statistics are computed on.
+
+    Returns
+    -------
+    CenterRecording
+        Its provenance holds the centres, so reloading does not recompute them.
+
+    Examples
+    --------
+    >>> import lazyephys as le
+    >>> from lazyephys.preprocessing import center
+    >>> rec = le.generate_recording(num_channels=2, durations=[2.0], seed=0)
+    >>> center(rec, mode="mean").get_dtype()
+    dtype('float32')
+    """
+    return CenterRecording(recording, mode, dtype, num_chunks_per_segment, chunk_size, seed)
+
+
+def zscore(
+    recording: Recording,
+    mode: str = "median+mad",
+    dtype: Any = "float32",
+    gain: Any = None,
+    offset: Any = None,
+    int_scale: float | None = None,
+    num_chunks_per_segment: int = 20,
+    chunk_size: int = 10000,
+    seed: int | None = 0,
+) -> ZScoreRecording:
+    """Scale each channel to zero centre and unit spread, estimated on seeded random chunks.
+
+    Parameters
+    ----------
+    recording : Recording
+    mode : {"median+mad", "mean+std"}
+        Robust (median and MAD / 0.6745) or classical statistics.
+    dtype : dtype
+        float32 by default; with an integer dtype give ``int_scale``.
+    gain, offset : array or None
+        Precomputed ``traces * gain + offset`` (skips the statistics).
+    int_scale : float or None
+        Multiply the result (e.g. 200 to keep precision in int16).
+    num_chunks_per_segment, chunk_size, seed
+        The random chunks the statistics are computed on.
+
+    Returns
+    -------
+    ZScoreRecording
+        Its provenance holds ``gain`` and ``offset``; the uV scaling properties are removed.
+
+    Examples
+    --------
+    >>> import lazyephys as le
+    >>> from lazyephys.preprocessing import zscore
+    >>> rec = le.generate_recording(num_channels=2, durations=[2.0], seed=0)
+    >>> zscore(rec).get_traces(start_frame=0, end_frame=5).shape
+    (5, 2)
+    """
+    return ZScoreRecording(recording, mode, dtype, gain, offset, int_scale,
+                           num_chunks_per_segment, chunk_size, seed)

@@ -1,0 +1,150 @@
+"""Lazy sub-sample alignment of channels sampled at staggered times (Neuropixels ADCs).
+
+A Neuropixels probe digitises channels through multiplexed ADCs: channel ``c`` is sampled
+``inter_sample_shift[c]`` of a sample period after the nominal time. Delaying every channel by
+its shift in the Fourier domain (multiplying its spectrum by ``exp(-2 pi i f shift / fs)``)
+puts all channels on the same time grid, which matters before a common median reference.
+
+Each window is read with ``margin_ms`` on both sides and detrended before the FFT (the line
+is delayed exactly and added back). A fractional delay's impulse response (a shifted sinc)
+decays only as 1/distance, so the chunk-edge error depends on how much power the signal has
+near the Nyquist frequency: for white noise and a 40 ms margin it is about 1% of the RMS,
+for signals low-passed at 0.6 x Nyquist (as Neuropixels' anti-aliasing filter does) it is
+below 1e-4 of the RMS.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..core.margins import get_traces_with_margin
+from ..core.provenance import register_kind
+from ..core.recording import ChannelSelector, Recording, RecordingSegment
+from ._base import (
+    PreprocessorSegment,
+    add_line,
+    as_work_array,
+    cast_output,
+    detrend,
+    init_from_parent,
+    resolve_output_dtype,
+    selected_count,
+    working_dtype,
+)
+
+__all__ = ["PhaseShiftRecording", "phase_shift"]
+
+
+class PhaseShiftSegment(PreprocessorSegment):
+    """Delays each channel by its fractional shift (see the module docstring)."""
+
+    __slots__ = ("dtype", "margin", "shifts", "work")
+
+    def __init__(
+        self, parent: RecordingSegment, num_channels: int, shifts: np.ndarray, margin: int,
+        dtype: np.dtype, work: np.dtype,
+    ) -> None:
+        super().__init__(parent, num_channels)
+        self.shifts = shifts
+        self.margin = margin
+        self.dtype = dtype
+        self.work = work
+
+    def get_traces(
+        self, start_frame: int, end_frame: int, channel_selector: ChannelSelector
+    ) -> np.ndarray:
+        from scipy import fft
+
+        count = end_frame - start_frame
+        if count == 0:
+            return np.empty((0, selected_count(channel_selector, self.num_channels)), self.dtype)
+        shifts = self.shifts[channel_selector]
+        raw, left, _ = get_traces_with_margin(
+            self.parent, start_frame, end_frame, channel_selector, self.margin, padding="odd"
+        )
+        block = as_work_array(raw, self.work)
+        level, slope = detrend(block)
+        fft_length = fft.next_fast_len(block.shape[0], real=True)
+        spectrum = fft.rfft(block, n=fft_length, axis=0, overwrite_x=True)
+        del block, raw
+        # phase per (frequency bin, channel), in float64 then cast: angles reach ~pi * shift
+        angles = np.outer(np.arange(spectrum.shape[0]) * (-2 * np.pi / fft_length), shifts)
+        spectrum *= np.exp(1j * angles).astype(spectrum.dtype)
+        shifted = fft.irfft(spectrum, n=fft_length, axis=0, overwrite_x=True)
+        out = shifted[left : left + count]
+        # the removed line, delayed by each channel's shift
+        add_line(out, left, level - slope * shifts, slope, 1.0)
+        return cast_output(out, self.dtype, where=f"frames {start_frame}..{end_frame}")
+
+
+@register_kind
+class PhaseShiftRecording(Recording):
+    """A lazy per-channel fractional delay (see :func:`phase_shift`)."""
+
+    def __init__(
+        self,
+        recording: Recording,
+        margin_ms: float = 40.0,
+        inter_sample_shift: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        n = recording.get_num_channels()
+        if inter_sample_shift is None:
+            if "inter_sample_shift" not in recording.get_property_keys():
+                raise ValueError(
+                    "phase_shift needs per-channel shifts: the recording has no "
+                    "'inter_sample_shift' property (Neuropixels readers set it); pass "
+                    "inter_sample_shift=[...] (fractions of a sample, one per channel)"
+                )
+            shifts = np.asarray(recording.get_property("inter_sample_shift"), dtype=np.float64)
+            self._kwargs["inter_sample_shift"] = shifts
+        else:
+            shifts = np.asarray(inter_sample_shift, dtype=np.float64).reshape(-1)
+        if shifts.size != n:
+            raise ValueError(f"inter_sample_shift has {shifts.size} values for {n} channels")
+        if not np.all(np.isfinite(shifts)):
+            raise ValueError(f"inter_sample_shift must be finite, got {shifts.tolist()}")
+        if not float(margin_ms) >= 0:
+            raise ValueError(f"margin_ms must be >= 0, got {margin_ms!r}")
+        margin = round(float(margin_ms) * recording.get_sampling_frequency() / 1000.0)
+        out = resolve_output_dtype(recording.get_dtype(), dtype)
+        work = working_dtype(recording.get_dtype(), out)
+        init_from_parent(self, recording, out,
+                         lambda seg: PhaseShiftSegment(seg, n, shifts, margin, out, work))
+        self.parent = recording
+
+
+def phase_shift(
+    recording: Recording,
+    margin_ms: float = 40.0,
+    inter_sample_shift: Any = None,
+    dtype: Any = None,
+) -> PhaseShiftRecording:
+    """Align channels sampled at staggered times by delaying each by its sub-sample shift.
+
+    Parameters
+    ----------
+    recording : Recording
+    margin_ms : float
+        Samples read on each side of a window, in ms.
+    inter_sample_shift : array or None
+        Per-channel shift in fractions of a sample; None reads the ``inter_sample_shift``
+        property (set by Neuropixels readers). Neither raises.
+    dtype : dtype or None
+        None keeps float inputs' dtype and gives float32 for integers.
+
+    Returns
+    -------
+    PhaseShiftRecording
+
+    Examples
+    --------
+    >>> import lazyephys as le
+    >>> from lazyephys.preprocessing import phase_shift
+    >>> rec = le.generate_recording(num_channels=2, durations=[1.0], seed=0)
+    >>> phase_shift(rec, inter_sample_shift=[0.0, 0.5]).get_num_channels()
+    2
+    """
+    return PhaseShiftRecording(recording, margin_ms, inter_sample_shift, dtype)
