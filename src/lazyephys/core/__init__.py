@@ -67,3 +67,43 @@ __all__ = [
 # Familiar import path (``from lazyephys.core import write_binary_recording``); the export
 # itself lives with the chunked executor in lazyephys.jobs.
 from ..jobs.write_binary import write_binary_recording  # noqa: E402
+
+# Sortings: the spike-vector core, in-memory and generated kinds, views and combinations.
+from .generate_sorting import (
+    GeneratedSorting,
+    InjectTemplatesRecording,
+    generate_ground_truth_recording,
+    generate_sorting,
+    generate_templates,
+)
+from .numpy_sorting import NumpySorting
+from .sorting import SPIKE_DTYPE, Sorting, SortingSegment
+from .sorting_combine import (
+    AppendSegmentSorting,
+    ConcatenateSegmentSorting,
+    UnitsAggregationSorting,
+    aggregate_units,
+    append_sortings,
+    concatenate_sortings,
+)
+from .sorting_views import SegmentSelectionSorting, SortingView
+
+__all__ += [
+    "GeneratedSorting",
+    "InjectTemplatesRecording",
+    "generate_ground_truth_recording",
+    "generate_sorting",
+    "generate_templates",
+    "NumpySorting",
+    "SPIKE_DTYPE",
+    "Sorting",
+    "SortingSegment",
+    "AppendSegmentSorting",
+    "ConcatenateSegmentSorting",
+    "UnitsAggregationSorting",
+    "aggregate_units",
+    "append_sortings",
+    "concatenate_sortings",
+    "SegmentSelectionSorting",
+    "SortingView",
+]
