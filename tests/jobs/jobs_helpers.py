@@ -25,7 +25,7 @@ class MarkerState:
         self.token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         (self.folder / f"init-{self.token}").touch()
         # an open handle: left open it would raise ResourceWarning in the caller's process
-        self.handle = open(self.folder / f"log-{self.token}", "w")  # noqa: SIM115
+        self.handle = open(self.folder / f"log-{self.token}", "w")
 
     def close(self) -> None:
         self.handle.close()

@@ -1,5 +1,7 @@
 """Chunk plans: every chunk key, precedence, grid alignment, printing and errors."""
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -117,7 +119,7 @@ def test_plan_tiles_every_segment_exactly(lengths, size, grid):
             assert chunks == []
             continue
         assert chunks[0][0] == 0 and chunks[-1][1] == n
-        assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:]))
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(chunks))
         assert all(e - s <= plan.chunk_size and e > s for s, e in chunks)
         if grid:
             assert all(f % grid == 0 or f == n for f in covered)

@@ -98,8 +98,7 @@ class ChunkPlan:
         return int(segment), int(start), int(end)
 
     def __iter__(self) -> Iterator[tuple[int, int, int]]:
-        for segment, start, end in self._chunks.tolist():
-            yield segment, start, end
+        yield from ((seg, start, end) for seg, start, end in self._chunks.tolist())
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, ChunkPlan):
@@ -170,7 +169,7 @@ def resolve_chunk_size(
         source = f"total_memory={total_memory!r} over n_jobs={workers}"
     else:
         duration = _DEFAULT_CHUNK_DURATION if chunk_duration is None else chunk_duration
-        size = int(round(parse_duration(duration) * fs))
+        size = round(parse_duration(duration) * fs)
         source = f"chunk_duration={duration!r} at {fs:g} Hz"
     if size < 1:
         raise InvalidJobKwargsError(

@@ -164,7 +164,7 @@ def _write_chunk(segment_index: int, start: int, end: int, writer: _BinaryWriter
         traces = cast_traces(traces, writer.dtype, writer.clip, writer.channel_ids,
                              segment_index, start)
     # a contiguous read-only view (e.g. of a memory-mapped source) is written without a copy
-    buffer = memoryview(np.ascontiguousarray(traces)).cast("B")
+    buffer = np.ascontiguousarray(traces).data.cast("B")
     offset = writer.file_offset + start * writer.frame_bytes
     fd = writer.fds[segment_index]
     while buffer:
