@@ -85,6 +85,20 @@ def _process_task(index: int, segment_index: int, start: int, end: int) -> Any:
     return result
 
 
+def _preload_forkserver(context: Any) -> None:
+    """Have the fork server import lazyephys once, so its workers start in ~0.1 s, not ~0.3 s.
+
+    Only done before the server starts and when nobody chose another preload list.
+    """
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    if server is None or getattr(server, "_forkserver_pid", 0) is not None:
+        return
+    if getattr(server, "_preload_modules", None) == ["__main__"]:
+        context.set_forkserver_preload(["__main__", "lazyephys", "threadpoolctl"])
+
+
 def _signal_name(exitcode: int) -> str:
     try:
         return signal.Signals(-exitcode).name
@@ -141,6 +155,8 @@ def _dead_worker_error(
 def run_process_pool(recording: Recording, plan: ChunkPlan, spec: JobSpec, job_name: str,
                       n_workers: int, context_name: str, progress: Progress) -> list[Any]:
     context = multiprocessing.get_context(context_name)
+    if context_name == "forkserver":
+        _preload_forkserver(context)
     inherit = context_name == "fork"
     payload = make_payload(recording, spec, inherit)
     initial: Any = payload
