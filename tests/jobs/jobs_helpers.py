@@ -90,3 +90,14 @@ class RampRecording(Recording):
                  scale: float = 1.0) -> None:
         super().__init__(1000.0, [f"ch{i}" for i in range(num_channels)], dtype)
         self.add_segment(RampSegment(num_samples, num_channels, dtype, scale))
+
+
+INIT_CALLS: list[int] = []
+
+
+def init_none(recording: Recording) -> None:
+    INIT_CALLS.append(1)
+
+
+def run_start(segment_index: int, start: int, end: int, state: None) -> int:
+    return start

@@ -221,3 +221,12 @@ def test_default_mp_context_avoids_fork_with_threads():
     finally:
         stop.set()
         thread.join()
+
+
+@pytest.mark.parametrize("backend", ["serial", "thread"])
+def test_a_none_state_is_built_once_per_worker(recording, backend):
+    helpers.INIT_CALLS.clear()
+    results = run_chunked_job(recording, helpers.init_none, {}, helpers.run_start,
+                              chunk_size=100, **BACKENDS[backend])
+    assert len(results) == 70
+    assert 1 <= len(helpers.INIT_CALLS) <= BACKENDS[backend]["n_jobs"]

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["run_dask"]
 
+
 @dataclass
 class _DaskJobState:
     state: Any

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 __all__ = ["run_thread_pool"]
 
+_NO_STATE = object()
+
+
 def run_thread_pool(recording: Recording, plan: ChunkPlan, spec: JobSpec, job_name: str,
                      n_workers: int, progress: Progress) -> list[Any]:
     local = threading.local()
@@ -22,8 +25,8 @@ def run_thread_pool(recording: Recording, plan: ChunkPlan, spec: JobSpec, job_na
     lock = threading.Lock()
 
     def task(index: int) -> Any:
-        state = getattr(local, "state", None)
-        if state is None:
+        state = getattr(local, "state", _NO_STATE)
+        if state is _NO_STATE:
             try:
                 state = spec.init_func(recording, **spec.init_args)
             except BaseException as exc:

@@ -116,8 +116,6 @@ def default_mp_context() -> str:
     return multiprocessing.get_start_method(allow_none=False)
 
 
-
-
 def read_chunk_with_margin(
     recording: Recording,
     segment_index: int,
