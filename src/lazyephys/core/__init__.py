@@ -107,3 +107,9 @@ __all__ += [
     "SegmentSelectionSorting",
     "SortingView",
 ]
+
+# The tutorial imports load_extractor from lazyephys.core; loading lives in lazyephys.io,
+# imported last because it builds on everything above.
+from ..io.load import load, load_extractor  # noqa: E402
+
+__all__ += ["load", "load_extractor"]
