@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import pickle
 
 import numpy as np
@@ -98,7 +99,7 @@ def test_windows_are_exact_across_boundaries(ground_truth):
     # cut right through a waveform: one edge a couple of samples after a spike
     edges = sorted({0, int(spikes[1]) + 2, int(spikes[1]) + 9, 4321, full.shape[0]})
     pieces = [rec.get_traces(segment_index=0, start_frame=a, end_frame=b)
-              for a, b in zip(edges[:-1], edges[1:], strict=True)]
+              for a, b in itertools.pairwise(edges)]
     np.testing.assert_array_equal(np.concatenate(pieces), full)
     chosen = rec.get_channel_ids()[[4, 1]]
     part = rec.get_traces(segment_index=0, start_frame=100, end_frame=900, channel_ids=chosen)
@@ -106,7 +107,7 @@ def test_windows_are_exact_across_boundaries(ground_truth):
 
 
 def test_ground_truth_is_deterministic_and_round_trips(ground_truth):
-    rec, sorting = ground_truth
+    rec, _sorting = ground_truth
     again, _ = le.generate_ground_truth_recording(durations=[1.0, 0.4],
                                                   sampling_frequency=10000.0, num_channels=6,
                                                   num_units=4, seed=3, firing_rates=30.0)

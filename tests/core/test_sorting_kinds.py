@@ -108,7 +108,8 @@ class SortingConformance:
                 got = s.get_unit_spike_train(unit_id=uid, segment_index=seg)
                 assert got.dtype == np.int64
                 np.testing.assert_array_equal(got, expected)
-                np.testing.assert_array_equal(got, part["sample_index"][part["unit_index"] == index])
+                from_vector = part["sample_index"][part["unit_index"] == index]
+                np.testing.assert_array_equal(got, from_vector)
 
     def test_trains_in_frame_ranges(self, case):
         s = case.sorting
