@@ -177,7 +177,9 @@ def normalise_btype(btype: str) -> str:
     return name
 
 
-def check_band(band: Any, btype: str, sampling_frequency: float) -> list[float]:
+def check_band(
+    band: Any, btype: str, sampling_frequency: float, names: tuple[str, ...] | None = None
+) -> list[float]:
     """Validate corner frequencies against the band type and the Nyquist frequency."""
     nyquist = sampling_frequency / 2
     values = np.atleast_1d(np.asarray(band, dtype=np.float64)).tolist()
@@ -186,7 +188,10 @@ def check_band(band: Any, btype: str, sampling_frequency: float) -> list[float]:
         raise ValueError(f"a {btype} filter needs band=[freq_min, freq_max], got {band!r}")
     if not two and len(values) != 1:
         raise ValueError(f"a {btype} filter needs one corner frequency, got band={band!r}")
-    names = ("freq_min", "freq_max") if two else ("freq",)
+    if names is None:
+        names = ("freq_min", "freq_max") if two else (
+            ("freq_min",) if btype == "highpass" else ("freq_max",)
+        )
     for name, value in zip(names, values, strict=True):
         if not math.isfinite(value) or value <= 0:
             raise ValueError(f"{name} must be a positive frequency in Hz, got {value}")
@@ -265,7 +270,7 @@ def notch_design(freq: float, q: float, sampling_frequency: float, direction: st
 
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, got {direction!r}")
-    check_band(freq, "lowpass", sampling_frequency)
+    check_band(freq, "lowpass", sampling_frequency, names=("freq",))
     if not q > 0:
         raise ValueError(f"q must be positive, got {q!r}")
     b, a = signal.iirnotch(float(freq), float(q), fs=sampling_frequency)
