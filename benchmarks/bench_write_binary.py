@@ -2,7 +2,8 @@
 
 The reference, measured in the same run: a Python loop that reads each chunk of a memory-mapped
 raw file into a buffer and writes it with ``os.pwrite``. The runs alternate (reference,
-n_jobs=1, n_jobs=2, ...) and the best of each is kept, because the disk is noisy.
+n_jobs=1, n_jobs=2, ...; the order rotates each round, and dirty pages are flushed before
+each run) and the best of each is kept, because the disk is noisy.
 
 Peak memory is the highest total, over the caller and all its child processes (sampled every
 20 ms), of the proportional anonymous memory (``Pss_Anon + Pss_Shmem`` of
@@ -106,6 +107,9 @@ def reference_loop(source: Path, target: Path, num_channels: int, chunk: int) ->
 
 
 def timed(function, *args, **kwargs) -> tuple[float, int, int]:
+    # start every case with no dirty pages left by the previous one, whose write-back would
+    # otherwise throttle this one
+    os.sync()
     with TreeMemorySampler() as sampler:
         started = time.perf_counter()
         function(*args, **kwargs)
@@ -164,8 +168,12 @@ def run(args: argparse.Namespace, folder: Path) -> None:
     budgets = {"plain memmap->pwrite loop": None, "write_binary n_jobs=1": 1,
                "write_binary n_jobs=2": 2, "write_binary n_jobs=2 fork": 2}
     best: dict[str, tuple[float, int, int]] = {}
-    for _ in range(args.rounds):
-        for name, case in cases.items():
+    names = list(cases)
+    for round_index in range(args.rounds):
+        # rotate the order so that no case always runs first or last
+        shift = round_index % len(names)
+        for name in names[shift:] + names[:shift]:
+            case = cases[name]
             elapsed, private, rss = timed(case)
             target.unlink()
             old = best.get(name)
@@ -204,6 +212,7 @@ def dask_case(recording, target: Path, rounds: int) -> dict[str, tuple[float, in
                       dashboard_address=None) as cluster, Client(cluster) as client:
         times = []
         for _ in range(rounds):
+            os.sync()
             started = time.perf_counter()
             le.write_binary_recording(recording, target, chunk_duration="1s", client=client)
             times.append(time.perf_counter() - started)

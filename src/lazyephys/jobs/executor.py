@@ -31,7 +31,10 @@ Backends
 Start method
 ------------
 Measured here (Linux, 2 workers, one trivial task each): a pool starts in 0.01 s with
-``fork``, 0.2 s with ``forkserver`` and 0.2-0.3 s with ``spawn``. ``mp_context=None``
+``fork``, 0.2-0.3 s with ``spawn``, and with ``forkserver`` 0.3 s for the first pool of a
+process (the server starts) and 0.1 s for later ones (the server preloads lazyephys). That is
+small against any job worth parallelising, so pools are not kept alive between jobs: every
+job starts clean workers, and a crashed one never poisons the next job. ``mp_context=None``
 therefore picks ``fork`` on Linux when the calling process runs no other thread, because a
 fork is only unsafe when another thread may hold a lock at that moment; when other threads
 run (a dask client, zarr's event loop, a GUI) it picks ``forkserver`` (the default of Python
