@@ -198,7 +198,8 @@ def test_preprocessing_provenance_cell():
 
     json_file_path = base_folder / "analysis_folder" / "preprocessed_pipeline.json"
     recording_preprocessed.dump_to_json(file_path=json_file_path)
-    json_file_path_relative = base_folder / "analysis_folder" / "preprocessed_pipeline_relative.json"
+    json_file_path_relative = (
+        base_folder / "analysis_folder" / "preprocessed_pipeline_relative.json")
     recording_preprocessed.dump_to_json(file_path=json_file_path_relative,
                                         relative_to=base_folder)
     recovered_pipeline = load_extractor(file_or_folder_or_dict=json_file_path)
