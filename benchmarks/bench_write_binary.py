@@ -5,7 +5,8 @@ raw file into a buffer and writes it with ``os.pwrite``. The runs alternate (ref
 n_jobs=1, n_jobs=2, ...; the order rotates each round, and dirty pages are flushed before
 each run) and the best of each is kept, because the disk is noisy.
 
-Peak memory is the highest total, over the caller and all its child processes (sampled every
+Timings come from unsampled runs; one more run of each case measures peak memory: the
+highest total, over the caller and all its child processes (sampled every
 20 ms), of the proportional anonymous memory (``Pss_Anon + Pss_Shmem`` of
 ``/proc/<pid>/smaps_rollup``): memory the job holds, not page cache mapped from the source
 file. The summed RSS is shown beside it. The budget is ``n_jobs x chunk bytes x 4 + 150 MB``.
@@ -106,9 +107,18 @@ def reference_loop(source: Path, target: Path, num_channels: int, chunk: int) ->
     del data
 
 
-def timed(function, *args, **kwargs) -> tuple[float, int, int]:
+def timed(function, *args, **kwargs) -> float:
     # start every case with no dirty pages left by the previous one, whose write-back would
     # otherwise throttle this one
+    os.sync()
+    started = time.perf_counter()
+    function(*args, **kwargs)
+    return time.perf_counter() - started
+
+
+def sampled(function, *args, **kwargs) -> tuple[float, int, int]:
+    """A separate, memory-sampled run: reading smaps_rollup of a process with a large
+    mapping slows that process down, so timings come from unsampled runs."""
     os.sync()
     with TreeMemorySampler() as sampler:
         started = time.perf_counter()
@@ -173,13 +183,14 @@ def run(args: argparse.Namespace, folder: Path) -> None:
         # rotate the order so that no case always runs first or last
         shift = round_index % len(names)
         for name in names[shift:] + names[:shift]:
-            case = cases[name]
-            elapsed, private, rss = timed(case)
+            elapsed = timed(cases[name])
             target.unlink()
             old = best.get(name)
-            best[name] = (min(elapsed, old[0]) if old else elapsed,
-                          max(private, old[1]) if old else private,
-                          max(rss, old[2]) if old else rss)
+            best[name] = (min(elapsed, old[0]) if old else elapsed, 0, 0)
+    for name in names:
+        _, private, rss = sampled(cases[name])
+        target.unlink()
+        best[name] = (best[name][0], private, rss)
     if not args.no_dask:
         best.update(dask_case(recording, target, args.rounds))
         budgets["write_binary dask, 2 workers"] = None
@@ -196,8 +207,8 @@ def run(args: argparse.Namespace, folder: Path) -> None:
         rss_text = f"{rss / 1e6:.0f}" if rss else "-"
         print(f"{name:<32}{elapsed:>8.2f}{rate / 1e6:>8.0f}{rate / reference:>7.2f}"
               f"{peak:>9}{rss_text:>8}{budget:>10}")
-    print("n_jobs=2 uses the default start method: forkserver here, because the memory "
-          "sampler thread runs (fork when the caller has no other thread)")
+    print("n_jobs=2 uses the default start method: fork here (forkserver when the caller runs "
+          "other threads, e.g. after the dask case or during the memory-sampled run)")
     print("ratio: throughput / plain loop's; peak: summed proportional anonymous memory of "
           "the process tree; RSS: summed RSS (counts page cache mapped from the source)")
 
@@ -225,8 +236,8 @@ def long_run(args: argparse.Namespace, folder: Path, channels: int, chunk_bytes:
                                       sampling_frequency=FS, dtype="int16", seed=1,
                                       set_probe=False)
     target = folder / "long.raw"
-    elapsed, private, rss = timed(le.write_binary_recording, generated, target, n_jobs=2,
-                                  chunk_duration="1s")
+    elapsed, private, rss = sampled(le.write_binary_recording, generated, target, n_jobs=2,
+                                    chunk_duration="1s")
     size = target.stat().st_size
     target.unlink()
     budget = 2 * chunk_bytes * 4 + 150e6
