@@ -7,6 +7,8 @@ reloads anywhere.
 
 from importlib.metadata import PackageNotFoundError, version
 
+# registers the preprocessing kinds, so worker processes can rebuild preprocessing chains
+from . import preprocessing  # noqa: F401
 from .core import *  # noqa: F403
 from .core import __all__ as _core_all
 from .io import *  # noqa: F403
