@@ -41,7 +41,8 @@ __all__ = [
 
 
 def _draw_seed() -> int:
-    return int(np.random.SeedSequence().entropy % (2**63))
+    entropy = np.random.SeedSequence().entropy
+    return int(entropy) % (2**63)  # type: ignore[arg-type]
 
 
 def _firing_rates(firing_rates: Any, num_units: int) -> np.ndarray:

@@ -58,8 +58,8 @@ def search_sorted(values: np.ndarray, value: int, side: str = "left") -> int:
     O(log n) element reads.
     """
     if side == "left":
-        return bisect.bisect_left(values, value)  # type: ignore[call-overload,no-any-return]
-    return bisect.bisect_right(values, value)  # type: ignore[call-overload,no-any-return]
+        return bisect.bisect_left(values, value)
+    return bisect.bisect_right(values, value)
 
 
 def sort_spikes(samples: np.ndarray, units: np.ndarray) -> np.ndarray:
@@ -80,8 +80,8 @@ def sort_spikes(samples: np.ndarray, units: np.ndarray) -> np.ndarray:
 def order_ties_by_unit(vector: np.ndarray) -> None:
     """Re-sort, in place, the spikes of equal sample so that their units ascend.
 
-    ``vector`` is sorted by sample; only the runs of equal samples whose units are out of
-    order are touched, so the cost is one vectorised pass plus a sort of those few spikes.
+    ``vector`` holds one segment and is sorted by sample; only the runs of equal samples are
+    touched, so the cost is one vectorised pass plus a sort of those few spikes.
     """
     samples = vector["sample_index"]
     units = vector["unit_index"]
@@ -94,9 +94,18 @@ def order_ties_by_unit(vector: np.ndarray) -> None:
     tied[1:] |= same
     tied[:-1] |= same
     positions = np.flatnonzero(tied)
-    sub = vector[positions]
-    order = np.lexsort((sub["unit_index"], sub["sample_index"]))
-    vector[positions] = sub[order]
+    # within a run of equal samples only the units move: sort (sample, unit) keys of the tied
+    # spikes and write the units back; the other fields are equal along the run
+    tied_samples = samples[positions]
+    tied_units = units[positions]
+    top = int(tied_units.max()) + 1
+    if int(tied_samples.max()) < (2**62) // top:
+        keys = tied_samples * top + tied_units
+        keys.sort(kind="stable")  # the runs are short and already in sample order
+        units[positions] = keys - tied_samples * top
+    else:
+        order = np.lexsort((tied_units, tied_samples))
+        units[positions] = tied_units[order]
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
