@@ -49,8 +49,8 @@ def _from_description(
     if not isinstance(description, dict):
         raise FormatError(f"{where} does not hold a JSON object: it is not a lazyephys provenance")
     if "format" not in description:
-        if isinstance(description.get("class"), str) and "spikeinterface" in description.get(
-            "module", description["class"]
+        if isinstance(description.get("class"), str) and "spikeinterface" in str(
+            description.get("module", description["class"])
         ):
             raise FormatError(
                 f"{where} is a SpikeInterface provenance (class {description['class']!r}); "

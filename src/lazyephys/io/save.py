@@ -209,7 +209,7 @@ def save(
             return recording_to_memory(extractor, **kwargs)  # type: ignore[arg-type]
         from .sorting_folder import sorting_to_memory
 
-        return sorting_to_memory(extractor, **kwargs)
+        return sorting_to_memory(extractor, **kwargs)  # type: ignore[arg-type]
     target = _target_folder(extractor, folder, format)
     with atomic_folder(target, overwrite, extractor) as temporary:
         if format == "binary" and is_recording:
@@ -219,7 +219,7 @@ def save(
         elif format == "binary":
             from .sorting_folder import write_sorting_folder
 
-            write_sorting_folder(extractor, temporary, **kwargs)
+            write_sorting_folder(extractor, temporary, **kwargs)  # type: ignore[arg-type]
         elif is_recording:
             from .zarr_store import write_zarr_recording
 
@@ -227,7 +227,7 @@ def save(
         else:
             from .zarr_sorting import write_zarr_sorting
 
-            write_zarr_sorting(extractor, temporary, **kwargs)
+            write_zarr_sorting(extractor, temporary, **kwargs)  # type: ignore[arg-type]
     from .load import load
 
     return load(target)

@@ -40,7 +40,7 @@ def default_compressor(dtype: Any) -> Any:
     from zarr.codecs import BloscCodec
 
     cname, clevel, shuffle = DEFAULT_COMPRESSOR
-    return BloscCodec(cname=cname, clevel=clevel, shuffle=shuffle,
+    return BloscCodec(cname=cname, clevel=clevel, shuffle=shuffle,  # type: ignore[arg-type]
                       typesize=np.dtype(dtype).itemsize)
 
 
@@ -77,7 +77,7 @@ def _convert(codec: Any, dtype: np.dtype, role: str) -> Any:
         if shuffle < 0:  # numcodecs' AUTOSHUFFLE: bit shuffle for 1-byte items, else byte
             shuffle = 2 if dtype.itemsize == 1 else 1
         return BloscCodec(cname=config.get("cname", "zstd"), clevel=int(config.get("clevel", 5)),
-                          shuffle=_SHUFFLES[shuffle], blocksize=int(config.get("blocksize", 0)),
+                          shuffle=_SHUFFLES[shuffle], blocksize=int(config.get("blocksize", 0)),  # type: ignore[arg-type]
                           typesize=dtype.itemsize)
     if role == "compressor" and codec_id == "zstd":
         from zarr.codecs import ZstdCodec

@@ -127,7 +127,7 @@ class ZarrSortingExtractor(NumpySorting):
         self, folder_path: str | os.PathLike[str], storage_options: dict[str, Any] | None = None
     ) -> None:
         if _is_url(folder_path):
-            self._path_arguments = ()
+            setattr(self, "_path_arguments", ())  # noqa: B010 - per object: a URL is no path
         root = open_zarr_group(folder_path, storage_options)
         where = str(folder_path)
         attrs = dict(root.attrs)

@@ -174,7 +174,7 @@ class ZarrRecordingExtractor(Recording):
         self, folder_path: str | os.PathLike[str], storage_options: dict[str, Any] | None = None
     ) -> None:
         if _is_url(folder_path):
-            self._path_arguments = ()  # a URL is not a file-system path
+            setattr(self, "_path_arguments", ())  # noqa: B010 - per object: a URL is no path  # a URL is not a file-system path
         root = open_zarr_group(folder_path, storage_options)
         where = str(folder_path)
         attrs = dict(root.attrs)
@@ -383,7 +383,8 @@ def write_zarr_recording(
     root = zarr.open_group(str(folder), mode="w", zarr_format=3)
     compressors = as_v3_compressors(compressor, out_dtype)
     filter_codecs = as_v3_filters(filters, out_dtype)
-    names, time_names = [], []
+    names: list[str] = []
+    time_names: list[str | None] = []
     for index in range(recording.get_num_segments()):
         num_samples = recording.get_num_samples(index)
         chunks = (max(1, min(chunk_size, num_samples)), max(1, min(channel_chunk, num_channels)))
