@@ -116,11 +116,16 @@ def main() -> None:
     args = parser.parse_args()
 
     rate = args.spikes / args.duration / args.units
-    start = time.perf_counter()
     generated = le.generate_sorting(num_units=args.units, sampling_frequency=args.fs,
                                     durations=[args.duration], firing_rates=rate, seed=0)
-    vector = np.array(generated.to_spike_vector())
+    start = time.perf_counter()
+    tracemalloc.start()
+    drawn = generated.to_spike_vector()  # the spikes are drawn here, on first use
+    generate_peak = tracemalloc.get_traced_memory()[1] / drawn.nbytes
+    tracemalloc.stop()
     t_generate = time.perf_counter() - start
+    vector = np.array(drawn)
+    del drawn
     num_samples = generated.get_num_samples()
     ids = generated.get_unit_ids()
     trains = {uid: vector["sample_index"][vector["unit_index"] == i].copy()
@@ -128,7 +133,9 @@ def main() -> None:
     n = vector.size
     vector_bytes = vector.nbytes
     print(f"{args.units} units, {n:,} spikes, {args.duration:g} s at {args.fs:g} Hz; "
-          f"spike vector {vector_bytes / 2**20:.0f} MiB; generate_sorting took {t_generate:.2f} s")
+          f"spike vector {vector_bytes / 2**20:.0f} MiB")
+    print(f"generate_sorting (drawing the spikes): {t_generate:.2f} s, traced peak "
+          f"{generate_peak:.2f} x the spike vector bytes\n")
 
     def fresh() -> le.NumpySorting:
         return le.NumpySorting.from_spike_vector(vector.copy(), args.fs, ids)

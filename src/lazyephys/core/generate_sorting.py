@@ -276,10 +276,28 @@ def generate_templates(
     return templates.astype(np.float32)
 
 
+def sparsify_templates(templates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit's waveform on the channels where it is not zero.
+
+    Returns ``(values, channels)``: values of shape (unit, time, support) and channel indices
+    of shape (unit, support), where ``support`` is the widest unit's channel count; narrower
+    units are padded with the index ``num_channels`` (a scratch column) and zeros.
+    """
+    num_units, _, num_channels = templates.shape
+    used = np.any(templates != 0, axis=1)
+    support = max(int(used.sum(axis=1).max()) if num_units else 0, 1)
+    order = np.argsort(~used, axis=1, kind="stable")[:, :support]
+    valid = np.take_along_axis(used, order, axis=1)
+    channels = np.where(valid, order, num_channels).astype(np.int64)
+    values = np.take_along_axis(templates, order[:, None, :], axis=2) * valid[:, None, :]
+    return values.astype(np.float32), channels
+
+
 class InjectTemplatesSegment(RecordingSegment):
     """A parent segment plus templates added at the spikes of a sorting segment."""
 
     __slots__ = (
+        "channels",
         "dtype",
         "nbefore",
         "num_channels",
@@ -287,7 +305,8 @@ class InjectTemplatesSegment(RecordingSegment):
         "segment_index",
         "sorting",
         "spikes",
-        "templates",
+        "values",
+        "width",
     )
 
     def __init__(
@@ -295,7 +314,7 @@ class InjectTemplatesSegment(RecordingSegment):
         parent: RecordingSegment,
         sorting: Sorting,
         segment_index: int,
-        templates: np.ndarray,
+        sparse_templates: tuple[np.ndarray, np.ndarray],
         nbefore: int,
         dtype: np.dtype,
         num_channels: int,
@@ -304,14 +323,16 @@ class InjectTemplatesSegment(RecordingSegment):
         self.parent = parent
         self.sorting = sorting
         self.segment_index = segment_index
-        self.templates = templates
+        self.values, self.channels = sparse_templates
+        self.width = self.values.shape[1]
         self.nbefore = nbefore
         self.dtype = dtype
         self.num_channels = num_channels
         self.spikes: tuple[np.ndarray, np.ndarray] | None = None
 
     def _spikes(self) -> tuple[np.ndarray, np.ndarray]:
-        # contiguous copies of two fields so that windows are found by np.searchsorted
+        # contiguous copies of two fields (16 bytes a spike, made once) so that the spikes of
+        # a window are found by np.searchsorted
         if self.spikes is None:
             vector = self.sorting._segments[self.segment_index].get_spike_vector(None)
             samples = np.ascontiguousarray(vector["sample_index"])
@@ -319,34 +340,54 @@ class InjectTemplatesSegment(RecordingSegment):
             self.spikes = (samples, units)
         return self.spikes
 
+    def _waveforms(self, start_frame: int, end_frame: int) -> np.ndarray | None:
+        """The summed waveforms over ``[start_frame, end_frame)``, all channels (+1 scratch)."""
+        samples, units = self._spikes()
+        width, nbefore = self.width, self.nbefore
+        # spikes whose waveform [s - nbefore, s - nbefore + width) overlaps the window
+        lo = int(np.searchsorted(samples, start_frame + nbefore - width + 1))
+        hi = int(np.searchsorted(samples, end_frame + nbefore))
+        if hi <= lo or end_frame <= start_frame:
+            return None
+        spike_samples = samples[lo:hi]
+        first_rows = spike_samples - nbefore - start_frame
+        spike_units = units[lo:hi]
+        # spikes sharing a sample go to different layers, so that within one layer and one
+        # waveform sample no two spikes write the same row: plain fancy += is then exact
+        count = spike_samples.size
+        starts_group = np.ones(count, dtype=bool)
+        starts_group[1:] = spike_samples[1:] != spike_samples[:-1]
+        positions = np.arange(count)
+        layer = positions - np.maximum.accumulate(np.where(starts_group, positions, 0))
+        n = end_frame - start_frame
+        added = np.zeros((n, self.num_channels + 1), dtype=np.float32)
+        # loops over layers (spikes per sample, a few) and waveform samples (a constant), each
+        # step vectorised over the spikes; additions to any sample come in the same order
+        # whatever the window, so windows agree exactly across their boundaries
+        for level in range(int(layer.max()) + 1):
+            chosen = layer == level
+            rows0, chosen_units = first_rows[chosen], spike_units[chosen]
+            channels = self.channels[chosen_units]
+            for t in range(width):
+                rows = rows0 + t
+                inside = (rows >= 0) & (rows < n)
+                if not inside.any():
+                    continue
+                use = chosen_units[inside]
+                added[rows[inside][:, None], channels[inside]] += self.values[use, t]
+        return added
+
     def get_traces(
         self, start_frame: int, end_frame: int, channel_selector: ChannelSelector
     ) -> np.ndarray:
         traces = self.parent.get_traces(start_frame, end_frame, channel_selector)
-        samples, units = self._spikes()
-        width = self.templates.shape[1]
-        # spikes whose waveform [s - nbefore, s - nbefore + width) overlaps the window
-        lo = int(np.searchsorted(samples, start_frame + self.nbefore - width + 1))
-        hi = int(np.searchsorted(samples, end_frame + self.nbefore))
-        if hi <= lo or end_frame <= start_frame:
+        added = self._waveforms(start_frame, end_frame)
+        if added is None:
             return traces
         if isinstance(channel_selector, slice) and channel_selector == ALL_CHANNELS:
-            templates = self.templates
+            added = added[:, : self.num_channels]
         else:
-            templates = self.templates[:, :, channel_indices_of(channel_selector,
-                                                                 self.num_channels)]
-        first_rows = samples[lo:hi] - self.nbefore - start_frame
-        spike_units = units[lo:hi]
-        n = end_frame - start_frame
-        added = np.zeros((n, templates.shape[2]), dtype=np.float32)
-        # one pass per waveform sample (a constant), each vectorised over the spikes; the
-        # order of additions to any sample is the same whatever the window, so results agree
-        # exactly across window boundaries
-        for t in range(width):
-            rows = first_rows + t
-            inside = (rows >= 0) & (rows < n)
-            if np.any(inside):
-                np.add.at(added, rows[inside], templates[spike_units[inside], t])
+            added = added[:, channel_indices_of(channel_selector, self.num_channels)]
         if self.dtype.kind == "f":
             out = np.array(traces, dtype=self.dtype, copy=True)
             out += added.astype(self.dtype, copy=False)
@@ -411,8 +452,9 @@ class InjectTemplatesRecording(Recording):
                          parent_recording.get_dtype())
         array.flags.writeable = False
         self.templates = array
+        sparse = sparsify_templates(array)
         for index, segment in enumerate(parent_recording._segments):
-            inject = InjectTemplatesSegment(segment, sorting, index, array, nbefore, self._dtype,
+            inject = InjectTemplatesSegment(segment, sorting, index, sparse, nbefore, self._dtype,
                                             parent_recording.get_num_channels())
             self.add_segment(inject, parent_recording._t_starts[index],
                              parent_recording._time_vectors[index])
