@@ -159,30 +159,38 @@ def validate_spike_vector(
     if n == 0:
         return
     for start in range(0, n, _CHECK_BLOCK):
-        block = vector[start : start + _CHECK_BLOCK]
-        units, samples, segs = block["unit_index"], block["sample_index"], block["segment_index"]
+        # each block is compared with the spike before it, on contiguous copies of the fields
+        lo = max(start - 1, 0)
+        pair = vector[lo : start + _CHECK_BLOCK]
+        units = np.ascontiguousarray(pair["unit_index"])
+        samples = np.ascontiguousarray(pair["sample_index"])
+        segs = np.ascontiguousarray(pair["segment_index"])
+        extremes = {}
         for name, values, top in (
             ("unit_index", units, num_units),
             ("segment_index", segs, num_segments),
         ):
-            bad = (values < 0) | (values >= top)
-            if np.any(bad):
-                at = start + int(np.argmax(bad))
+            low, high = int(values.min()), int(values.max())
+            extremes[name] = (low, high)
+            if low < 0 or high >= top:
+                at = lo + int(np.argmax((values < 0) | (values >= top)))
                 raise ValueError(
                     f"spike {at} has {name} {int(vector[name][at])}, outside the valid range "
                     f"0..{top - 1}"
                 )
-        if np.any(samples < 0):
-            at = start + int(np.argmax(samples < 0))
-            raise ValueError(f"spike {at} has the negative sample_index {int(samples[at - start])}")
-        # compare each spike with the one before it (the first of a block with the previous)
-        lo = max(start - 1, 0)
-        pair = vector[lo : start + block.size]
-        a, b = pair[:-1], pair[1:]
-        d_seg = b["segment_index"] - a["segment_index"]
-        d_sample = b["sample_index"] - a["sample_index"]
-        bad = (d_seg < 0) | ((d_seg == 0) & (d_sample < 0))
-        bad |= (d_seg == 0) & (d_sample == 0) & (b["unit_index"] < a["unit_index"])
+        if samples.min() < 0:
+            at = lo + int(np.argmax(samples < 0))
+            raise ValueError(f"spike {at} has the negative sample_index {int(samples[at - lo])}")
+        seg_low, seg_high = extremes["segment_index"]
+        if seg_low == seg_high and int(samples.max()) < (2**62) // max(num_units, 1):
+            # one segment in the block: (sample, unit) order is the order of one integer key
+            keys = samples * num_units + units
+            bad = keys[1:] < keys[:-1]
+        else:
+            d_seg = segs[1:] - segs[:-1]
+            d_sample = samples[1:] - samples[:-1]
+            bad = (d_seg < 0) | ((d_seg == 0) & (d_sample < 0))
+            bad |= (d_seg == 0) & (d_sample == 0) & (units[1:] < units[:-1])
         if np.any(bad):
             at = lo + 1 + int(np.argmax(bad))
             prev, this = vector[at - 1], vector[at]
