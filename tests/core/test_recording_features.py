@@ -197,3 +197,13 @@ def test_repr_is_readable():
     rec, _ = _rec()
     text = repr(rec)
     assert "NumpyRecording" in text and "8 channels" in text and "1 kHz" in text
+
+
+def test_urls_in_path_arguments_are_kept_as_written(tmp_path):
+    from lazyephys.core.provenance import PathEncoder, encode_value
+
+    encoder = PathEncoder(relative_to=tmp_path)
+    assert encode_value("s3://bucket/rec.zarr", encoder, True, is_path=True) == \
+        "s3://bucket/rec.zarr"
+    local = encode_value(str(tmp_path / "a.raw"), encoder, True, is_path=True)
+    assert local == {"__path__": "a.raw", "relative": True}

@@ -108,8 +108,8 @@ def encode_value(
 
     if is_path and value is not None:
         if isinstance(value, (list, tuple)):
-            return [paths.encode(v) for v in value]
-        return paths.encode(value)
+            return [_encode_location(v, paths) for v in value]
+        return _encode_location(value, paths)
     if isinstance(value, BaseExtractor):
         return {"__extractor__": value._describe(paths, arrays_as_lists)}
     if isinstance(value, np.ndarray):
@@ -139,6 +139,13 @@ def encode_value(
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     raise TypeError(f"cannot describe a value of type {type(value).__name__} in provenance")
+
+
+def _encode_location(value: Any, paths: PathEncoder) -> Any:
+    # a URL (s3://, https://, ...) names the same data from anywhere: kept as written
+    if isinstance(value, str) and "://" in value:
+        return value
+    return paths.encode(value)
 
 
 def _dtype_from(spec: Any) -> np.dtype:

@@ -173,8 +173,6 @@ class ZarrRecordingExtractor(Recording):
     def __init__(
         self, folder_path: str | os.PathLike[str], storage_options: dict[str, Any] | None = None
     ) -> None:
-        if _is_url(folder_path):
-            setattr(self, "_path_arguments", ())  # noqa: B010 - per object: a URL is no path  # a URL is not a file-system path
         root = open_zarr_group(folder_path, storage_options)
         where = str(folder_path)
         attrs = dict(root.attrs)
