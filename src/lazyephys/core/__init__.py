@@ -1,5 +1,8 @@
 """Core objects: the extractor base, recordings, sortings, and their lazy operations."""
 
+import importlib
+from typing import Any
+
 from .base import BaseExtractor
 from .binary_recording import BinaryRecordingExtractor, read_binary_file
 from .errors import (
@@ -9,7 +12,15 @@ from .errors import (
     UnknownIdError,
 )
 from .generate import NoiseGeneratorRecording, generate_recording
+from .generate_sorting import (
+    GeneratedSorting,
+    InjectTemplatesRecording,
+    generate_ground_truth_recording,
+    generate_sorting,
+    generate_templates,
+)
 from .numpy_recording import NumpyRecording
+from .numpy_sorting import NumpySorting
 from .provenance import get_registered_kinds, register_kind
 from .recording import Recording, RecordingSegment
 from .recording_combine import (
@@ -31,6 +42,16 @@ from .recording_views import (
     split_by,
     time_slice,
 )
+from .sorting import SPIKE_DTYPE, Sorting, SortingSegment
+from .sorting_combine import (
+    AppendSegmentSorting,
+    ConcatenateSegmentSorting,
+    UnitsAggregationSorting,
+    aggregate_units,
+    append_sortings,
+    concatenate_sortings,
+)
+from .sorting_views import SegmentSelectionSorting, SortingView
 
 __all__ = [
     "BaseExtractor",
@@ -62,33 +83,6 @@ __all__ = [
     "select_segments",
     "split_by",
     "time_slice",
-]
-
-# Familiar import path (``from lazyephys.core import write_binary_recording``); the export
-# itself lives with the chunked executor in lazyephys.jobs.
-from ..jobs.write_binary import write_binary_recording  # noqa: E402
-
-# Sortings: the spike-vector core, in-memory and generated kinds, views and combinations.
-from .generate_sorting import (
-    GeneratedSorting,
-    InjectTemplatesRecording,
-    generate_ground_truth_recording,
-    generate_sorting,
-    generate_templates,
-)
-from .numpy_sorting import NumpySorting
-from .sorting import SPIKE_DTYPE, Sorting, SortingSegment
-from .sorting_combine import (
-    AppendSegmentSorting,
-    ConcatenateSegmentSorting,
-    UnitsAggregationSorting,
-    aggregate_units,
-    append_sortings,
-    concatenate_sortings,
-)
-from .sorting_views import SegmentSelectionSorting, SortingView
-
-__all__ += [
     "GeneratedSorting",
     "InjectTemplatesRecording",
     "generate_ground_truth_recording",
@@ -108,8 +102,16 @@ __all__ += [
     "SortingView",
 ]
 
-# The tutorial imports load_extractor from lazyephys.core; loading lives in lazyephys.io,
-# imported last because it builds on everything above.
-from ..io.load import load, load_extractor  # noqa: E402
+# Familiar import paths: notebooks import these from lazyephys.core. They live in lazyephys.jobs
+# and lazyephys.io, which build on the core, so they are looked up on first use.
+_ELSEWHERE = {
+    "write_binary_recording": "lazyephys.jobs",
+    "load": "lazyephys.io",
+    "load_extractor": "lazyephys.io",
+}
 
-__all__ += ["load", "load_extractor"]
+
+def __getattr__(name: str) -> Any:
+    if name in _ELSEWHERE:
+        return getattr(importlib.import_module(_ELSEWHERE[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
