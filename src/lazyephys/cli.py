@@ -80,20 +80,21 @@ def _demo_persistence(folder: Path, recording: Any, say: Any) -> None:
     stored = sum(f.stat().st_size for f in (folder / "recording.zarr").rglob("*") if f.is_file())
     say(f"  saved    the same as zarr: {recording.get_memory_size() / stored:.2f}x smaller "
         f"than raw, identical: {np.array_equal(zarr_recording.get_traces(), binary.get_traces())}")
-    pipeline = bandpass_filter(common_reference(le.load(folder / "raw" / "recording")))
+    raw: Any = le.load(folder / "raw" / "recording")
+    pipeline = bandpass_filter(common_reference(raw))
     pipeline.dump_to_json(folder / "analysis" / "pipeline.json", relative_to=folder)
     window = pipeline.get_traces(start_frame=30000, end_frame=33000)
     moved = folder.parent / (folder.name + "-moved")
     folder.rename(moved)
     try:
-        again = le.load(moved / "analysis" / "pipeline.json", base_folder=moved)
+        again: Any = le.load(moved / "analysis" / "pipeline.json", base_folder=moved)
         same = np.array_equal(again.get_traces(start_frame=30000, end_frame=33000), window)
         say(f"  moved    the folder; the band-pass + median-reference pipeline reloads from its "
             f"JSON provenance, identical: {same}")
     finally:
         moved.rename(folder)
     sorting = le.generate_sorting(num_units=50, durations=[60.0], seed=0)
-    saved = sorting.save(folder=folder / "sorting")
+    saved: Any = sorting.save(folder=folder / "sorting")
     counts = saved.count_num_spikes_per_unit(outputs="array")
     say(f"  sorting  {sorting.get_num_units()} units, {saved.count_total_num_spikes()} spikes "
         f"saved and reloaded; busiest unit fires {counts.max() / 60.0:.1f} Hz")
