@@ -6,14 +6,18 @@ recording is built, never at the first read.
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from .combining import (
+    aggregated_ids,
+    as_extractor_list,
+    check_same_ids,
+    check_same_sampling_frequency,
+    merge_properties,
+)
 from .errors import IncompatibleExtractorsError
-from .ids import as_id_array, make_unique_ids
 from .provenance import register_kind
 from .recording import (
     ChannelSelector,
@@ -32,52 +36,14 @@ __all__ = [
 ]
 
 
-def _as_recording_list(recording_list: Any, what: str) -> list[Recording]:
-    if isinstance(recording_list, Mapping):
-        recording_list = list(recording_list.values())
-    if isinstance(recording_list, Recording) or not isinstance(recording_list, Sequence):
-        raise TypeError(f"{what} needs a list of recordings, got {type(recording_list).__name__}")
-    recordings = list(recording_list)
-    if not recordings:
-        raise ValueError(f"{what} needs at least one recording, got an empty list")
-    for i, rec in enumerate(recordings):
-        if not isinstance(rec, Recording):
-            raise TypeError(f"{what}: item {i} is a {type(rec).__name__}, not a Recording")
-    return recordings
-
-
-def _check_same_frequency_and_dtype(recordings: list[Recording], what: str,
-                                    max_diff: float = 0.0) -> None:
+def _check_compatible(recordings: list[Recording], what: str, max_diff: float = 0.0) -> None:
+    check_same_sampling_frequency(recordings, what, max_diff)
     first = recordings[0]
     for i, rec in enumerate(recordings[1:], start=1):
-        f0, fi = first.get_sampling_frequency(), rec.get_sampling_frequency()
-        if abs(f0 - fi) > max_diff:
-            raise IncompatibleExtractorsError(
-                f"{what}: recording {i} has sampling frequency {fi} Hz, recording 0 has {f0} Hz"
-            )
         if rec.get_dtype() != first.get_dtype():
             raise IncompatibleExtractorsError(
                 f"{what}: recording {i} has dtype {rec.get_dtype()}, recording 0 has "
                 f"{first.get_dtype()}"
-            )
-
-
-def _check_same_channels(recordings: list[Recording], what: str) -> None:
-    first = recordings[0]
-    ids0 = first._ids
-    for i, rec in enumerate(recordings[1:], start=1):
-        if rec.get_num_channels() != first.get_num_channels():
-            raise IncompatibleExtractorsError(
-                f"{what}: recording {i} has {rec.get_num_channels()} channels, recording 0 has "
-                f"{first.get_num_channels()}"
-            )
-        if rec._ids.dtype.kind != ids0.dtype.kind or not np.array_equal(rec._ids, ids0):
-            differing = next(
-                j for j in range(ids0.size) if rec._ids[j].item() != ids0[j].item()
-            )
-            raise IncompatibleExtractorsError(
-                f"{what}: recording {i} has channel id {rec._ids[differing].item()!r} at position "
-                f"{differing} where recording 0 has {ids0[differing].item()!r}"
             )
 
 
@@ -136,10 +102,9 @@ class ConcatenateSegmentRecording(Recording):
         ignore_times: bool = True,
         sampling_frequency_max_diff: float = 0.0,
     ) -> None:
-        recordings = _as_recording_list(recording_list, "concatenate_recordings")
-        _check_same_frequency_and_dtype(recordings, "concatenate_recordings",
-                                        sampling_frequency_max_diff)
-        _check_same_channels(recordings, "concatenate_recordings")
+        recordings = as_extractor_list(recording_list, Recording, "concatenate_recordings")
+        _check_compatible(recordings, "concatenate_recordings", sampling_frequency_max_diff)
+        check_same_ids(recordings, "concatenate_recordings")
         first = recordings[0]
         super().__init__(first.get_sampling_frequency(), first._ids, first.get_dtype())
         parents = [seg for rec in recordings for seg in rec._segments]
@@ -186,10 +151,9 @@ class AppendSegmentRecording(Recording):
     def __init__(
         self, recording_list: list[Recording], sampling_frequency_max_diff: float = 0.0
     ) -> None:
-        recordings = _as_recording_list(recording_list, "append_recordings")
-        _check_same_frequency_and_dtype(recordings, "append_recordings",
-                                        sampling_frequency_max_diff)
-        _check_same_channels(recordings, "append_recordings")
+        recordings = as_extractor_list(recording_list, Recording, "append_recordings")
+        _check_compatible(recordings, "append_recordings", sampling_frequency_max_diff)
+        check_same_ids(recordings, "append_recordings")
         first = recordings[0]
         super().__init__(first.get_sampling_frequency(), first._ids, first.get_dtype())
         for rec in recordings:
@@ -240,30 +204,10 @@ class AggregatedSegment(RecordingSegment):
         return out
 
 
-def _merge_properties(target: Recording, recordings: list[Recording]) -> None:
-    keys = [k for k in recordings[0]._properties if all(k in r._properties for r in recordings)]
-    dropped = {k for r in recordings for k in r._properties} - set(keys)
-    for key in keys:
-        arrays = [r._properties[key] for r in recordings]
-        if key == "contact_vector":
-            arrays = _renumber_probes(arrays)
-        try:
-            merged = np.concatenate(arrays, axis=0)
-        except (ValueError, TypeError):
-            dropped.add(key)
-            continue
-        merged.flags.writeable = False
-        target._properties[key] = merged
-    if dropped:
-        warnings.warn(
-            f"aggregate_channels: properties {sorted(dropped)} are not on every recording (or "
-            "cannot be joined) and were left out",
-            stacklevel=4,
-        )
-
-
-def _renumber_probes(contact_vectors: list[np.ndarray]) -> list[np.ndarray]:
+def _renumber_probes(key: str, contact_vectors: list[np.ndarray]) -> list[np.ndarray]:
     # each input numbers its probes from 0: shift them so that probe indices stay distinct
+    if key != "contact_vector":
+        return contact_vectors
     renumbered = []
     offset = 0
     for vector in contact_vectors:
@@ -292,9 +236,9 @@ class ChannelsAggregationRecording(Recording):
     def __init__(
         self, recording_list: Any, renamed_channel_ids: Any = None
     ) -> None:
-        recordings = _as_recording_list(recording_list, "aggregate_channels")
+        recordings = as_extractor_list(recording_list, Recording, "aggregate_channels")
         self._kwargs["recording_list"] = recordings
-        _check_same_frequency_and_dtype(recordings, "aggregate_channels")
+        _check_compatible(recordings, "aggregate_channels")
         first = recordings[0]
         for i, rec in enumerate(recordings[1:], start=1):
             if rec.get_num_segments() != first.get_num_segments():
@@ -308,44 +252,15 @@ class ChannelsAggregationRecording(Recording):
                         f"aggregate_channels: recording {i} has {rec.get_num_samples(s)} samples "
                         f"in segment {s}, recording 0 has {first.get_num_samples(s)}"
                     )
-        ids = _aggregated_ids(recordings, renamed_channel_ids)
+        ids = aggregated_ids(recordings, renamed_channel_ids, "aggregate_channels")
         super().__init__(first.get_sampling_frequency(), ids, first.get_dtype())
         widths = [rec.get_num_channels() for rec in recordings]
         for s in range(first.get_num_segments()):
             segment = AggregatedSegment([rec._segments[s] for rec in recordings], widths,
                                         self._dtype)
             self.add_segment(segment, first._t_starts[s], first._time_vectors[s])
-        _merge_properties(self, recordings)
+        merge_properties(self, recordings, "aggregate_channels", prepare=_renumber_probes)
         self._annotations.update(first._annotations)
-
-
-def _aggregated_ids(recordings: list[Recording], renamed_channel_ids: Any) -> np.ndarray:
-    total = sum(rec.get_num_channels() for rec in recordings)
-    if renamed_channel_ids is not None:
-        ids = as_id_array(renamed_channel_ids, "renamed_channel_ids")
-        if ids.size != total:
-            raise ValueError(f"{ids.size} renamed_channel_ids given for {total} channels")
-        return ids
-    kinds = {rec._ids.dtype.kind for rec in recordings}
-    if len(kinds) == 1:
-        joined = np.concatenate([rec._ids for rec in recordings])
-        unique, counts = np.unique(joined, return_counts=True)
-        if unique.size == joined.size:
-            return joined
-        clashing = unique[counts > 1].tolist()
-        warnings.warn(
-            f"aggregate_channels: channel ids {clashing} appear in more than one recording; "
-            f"the aggregated channels were given new ids 0..{total - 1} (pass "
-            "renamed_channel_ids to choose them)",
-            stacklevel=4,
-        )
-        return make_unique_ids(total, joined)
-    warnings.warn(
-        "aggregate_channels: the recordings mix str and int channel ids; the aggregated "
-        f"channels were given new ids '0'..'{total - 1}'",
-        stacklevel=4,
-    )
-    return make_unique_ids(total, np.array(["0"]))
 
 
 def aggregate_channels(recording_list: Any, renamed_channel_ids: Any = None) -> Recording:

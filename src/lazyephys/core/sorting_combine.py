@@ -7,15 +7,18 @@ by vectorised shifts, offsets and merges of the inputs' spike vectors.
 
 from __future__ import annotations
 
-import math
-import warnings
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from .combining import (
+    aggregated_ids,
+    as_extractor_list,
+    check_same_ids,
+    check_same_sampling_frequency,
+    merge_properties,
+)
 from .errors import FrameRangeError, IncompatibleExtractorsError
-from .ids import as_id_array, make_unique_ids
 from .provenance import register_kind
 from .sorting import Sorting, SortingSegment, empty_spike_vector
 from .validation import as_frame
@@ -28,46 +31,6 @@ __all__ = [
     "append_sortings",
     "aggregate_units",
 ]
-
-
-def _as_sorting_list(sorting_list: Any, what: str) -> list[Sorting]:
-    if isinstance(sorting_list, Mapping):
-        sorting_list = list(sorting_list.values())
-    if isinstance(sorting_list, Sorting) or not isinstance(sorting_list, Sequence):
-        raise TypeError(f"{what} needs a list of sortings, got {type(sorting_list).__name__}")
-    sortings = list(sorting_list)
-    if not sortings:
-        raise ValueError(f"{what} needs at least one sorting, got an empty list")
-    for i, sorting in enumerate(sortings):
-        if not isinstance(sorting, Sorting):
-            raise TypeError(f"{what}: item {i} is a {type(sorting).__name__}, not a Sorting")
-    return sortings
-
-
-def _check_same_frequency(sortings: list[Sorting], what: str) -> None:
-    f0 = sortings[0].get_sampling_frequency()
-    for i, sorting in enumerate(sortings[1:], start=1):
-        fi = sorting.get_sampling_frequency()
-        if not math.isclose(f0, fi, rel_tol=1e-9):
-            raise IncompatibleExtractorsError(
-                f"{what}: sorting {i} has sampling frequency {fi} Hz, sorting 0 has {f0} Hz"
-            )
-
-
-def _check_same_units(sortings: list[Sorting], what: str) -> None:
-    ids0 = sortings[0]._ids
-    for i, sorting in enumerate(sortings[1:], start=1):
-        ids = sorting._ids
-        if ids.size != ids0.size:
-            raise IncompatibleExtractorsError(
-                f"{what}: sorting {i} has {ids.size} units, sorting 0 has {ids0.size}"
-            )
-        if ids.dtype.kind != ids0.dtype.kind or not np.array_equal(ids, ids0):
-            differing = int(np.flatnonzero(ids.astype(str) != ids0.astype(str))[0])
-            raise IncompatibleExtractorsError(
-                f"{what}: sorting {i} has unit id {ids[differing].item()!r} at position "
-                f"{differing} where sorting 0 has {ids0[differing].item()!r}"
-            )
 
 
 class ConcatenatedSortingSegment(SortingSegment):
@@ -193,10 +156,10 @@ class ConcatenateSegmentSorting(Sorting):
     """
 
     def __init__(self, sorting_list: Any, total_samples_list: Any = None) -> None:
-        sortings = _as_sorting_list(sorting_list, "concatenate_sortings")
+        sortings = as_extractor_list(sorting_list, Sorting, "concatenate_sortings")
         self._kwargs["sorting_list"] = sortings
-        _check_same_frequency(sortings, "concatenate_sortings")
-        _check_same_units(sortings, "concatenate_sortings")
+        check_same_sampling_frequency(sortings, "concatenate_sortings")
+        check_same_ids(sortings, "concatenate_sortings")
         lengths, totals = _piece_lengths(sortings, total_samples_list)
         if total_samples_list is not None:
             self._kwargs["total_samples_list"] = totals
@@ -235,10 +198,10 @@ class AppendSegmentSorting(Sorting):
     """
 
     def __init__(self, sorting_list: Any) -> None:
-        sortings = _as_sorting_list(sorting_list, "append_sortings")
+        sortings = as_extractor_list(sorting_list, Sorting, "append_sortings")
         self._kwargs["sorting_list"] = sortings
-        _check_same_frequency(sortings, "append_sortings")
-        _check_same_units(sortings, "append_sortings")
+        check_same_sampling_frequency(sortings, "append_sortings")
+        check_same_ids(sortings, "append_sortings")
         first = sortings[0]
         super().__init__(first.get_sampling_frequency(), first._ids)
         for sorting in sortings:
@@ -313,55 +276,6 @@ class AggregatedSortingSegment(SortingSegment):
         return max(parent.last_spike_sample() for parent in self.parents)
 
 
-def _aggregated_ids(sortings: list[Sorting], renamed_unit_ids: Any) -> np.ndarray:
-    total = sum(sorting.get_num_units() for sorting in sortings)
-    if renamed_unit_ids is not None:
-        ids = as_id_array(renamed_unit_ids, "renamed_unit_ids")
-        if ids.size != total:
-            raise ValueError(f"{ids.size} renamed_unit_ids given for {total} units")
-        return ids
-    kinds = {sorting._ids.dtype.kind for sorting in sortings}
-    if len(kinds) == 1:
-        joined = np.concatenate([sorting._ids for sorting in sortings])
-        unique, counts = np.unique(joined, return_counts=True)
-        if unique.size == joined.size:
-            return joined
-        new_ids = make_unique_ids(total, joined)
-        warnings.warn(
-            f"aggregate_units: unit ids {unique[counts > 1].tolist()} appear in more than one "
-            f"sorting; the aggregated units were given the new ids {new_ids.tolist()} in input "
-            "order (pass renamed_unit_ids to choose them)",
-            stacklevel=5,
-        )
-        return new_ids
-    new_ids = make_unique_ids(total, np.array(["0"]))
-    warnings.warn(
-        "aggregate_units: the sortings mix str and int unit ids; the aggregated units were "
-        f"given the new ids {new_ids.tolist()} in input order",
-        stacklevel=4,
-    )
-    return new_ids
-
-
-def _merge_unit_properties(target: Sorting, sortings: list[Sorting]) -> None:
-    keys = [k for k in sortings[0]._properties if all(k in s._properties for s in sortings)]
-    dropped = {k for s in sortings for k in s._properties} - set(keys)
-    for key in keys:
-        try:
-            merged = np.concatenate([s._properties[key] for s in sortings], axis=0)
-        except (ValueError, TypeError):
-            dropped.add(key)
-            continue
-        merged.flags.writeable = False
-        target._properties[key] = merged
-    if dropped:
-        warnings.warn(
-            f"aggregate_units: properties {sorted(dropped)} are not on every sorting (or "
-            "cannot be joined) and were left out",
-            stacklevel=5,
-        )
-
-
 @register_kind
 class UnitsAggregationSorting(Sorting):
     """The units of several sortings side by side, as one sorting.
@@ -377,9 +291,9 @@ class UnitsAggregationSorting(Sorting):
     """
 
     def __init__(self, sorting_list: Any, renamed_unit_ids: Any = None) -> None:
-        sortings = _as_sorting_list(sorting_list, "aggregate_units")
+        sortings = as_extractor_list(sorting_list, Sorting, "aggregate_units")
         self._kwargs["sorting_list"] = sortings
-        _check_same_frequency(sortings, "aggregate_units")
+        check_same_sampling_frequency(sortings, "aggregate_units")
         first = sortings[0]
         n_seg = first.get_num_segments()
         for i, sorting in enumerate(sortings[1:], start=1):
@@ -397,7 +311,7 @@ class UnitsAggregationSorting(Sorting):
                     f"{s}: {sorted(values)}"  # type: ignore[type-var]
                 )
             known.append(values.pop() if values else None)
-        ids = _aggregated_ids(sortings, renamed_unit_ids)
+        ids = aggregated_ids(sortings, renamed_unit_ids, "aggregate_units")
         super().__init__(first.get_sampling_frequency(), ids)
         widths = [sorting.get_num_units() for sorting in sortings]
         for s in range(n_seg):
@@ -406,7 +320,7 @@ class UnitsAggregationSorting(Sorting):
             self.add_segment(segment, known[s])
         self._recording = next((s._recording for s in sortings if s._recording is not None),
                                None)
-        _merge_unit_properties(self, sortings)
+        merge_properties(self, sortings, "aggregate_units")
         self._annotations.update(first._annotations)
 
 
