@@ -17,21 +17,19 @@ from typing import Any
 
 import numpy as np
 
-from ..core.margins import get_traces_with_margin
 from ..core.provenance import register_kind
 from ..core.recording import ChannelSelector, Recording, RecordingSegment
 from ._base import (
     PreprocessorSegment,
     add_line,
-    as_work_array,
     cast_output,
-    detrend,
     init_from_parent,
     resolve_output_dtype,
     selected_count,
     working_dtype,
 )
 from .filter_design import FilterDesign, design_filter, notch_design
+from .spectral import apply_in_frequency_domain
 
 __all__ = [
     "FilterRecording",
@@ -62,24 +60,16 @@ class FilterSegment(PreprocessorSegment):
     def get_traces(
         self, start_frame: int, end_frame: int, channel_selector: ChannelSelector
     ) -> np.ndarray:
-        from scipy import fft
-
-        count = end_frame - start_frame
-        if count == 0:
+        if end_frame == start_frame:
             return np.empty((0, selected_count(channel_selector, self.num_channels)), self.dtype)
-        raw, left, _ = get_traces_with_margin(
-            self.parent, start_frame, end_frame, channel_selector, self.margin, padding="odd"
+        design, work = self.design, self.work
+
+        def respond(spectrum: np.ndarray, fft_length: int) -> None:
+            spectrum *= design.response(fft_length, work)[:, None]
+
+        out, left, level, slope = apply_in_frequency_domain(
+            self.parent, start_frame, end_frame, channel_selector, self.margin, work, respond
         )
-        block = as_work_array(raw, self.work)
-        length = block.shape[0]
-        level, slope = detrend(block)
-        fft_length = fft.next_fast_len(length, real=True)
-        spectrum = fft.rfft(block, n=fft_length, axis=0, overwrite_x=True)
-        del block, raw
-        spectrum *= self.design.response(fft_length, self.work)[:, None]
-        filtered = fft.irfft(spectrum, n=fft_length, axis=0, overwrite_x=True)
-        del spectrum
-        out = filtered[left : left + count]
         gain = self.design.dc_gain()
         if gain != 0.0:
             # a line a + b n comes out as gain * (a + b n) - b * first moment of the response

@@ -20,20 +20,18 @@ from typing import Any
 
 import numpy as np
 
-from ..core.margins import get_traces_with_margin
 from ..core.provenance import register_kind
 from ..core.recording import ChannelSelector, Recording, RecordingSegment
 from ._base import (
     PreprocessorSegment,
     add_line,
-    as_work_array,
     cast_output,
-    detrend,
     init_from_parent,
     resolve_output_dtype,
     selected_count,
     working_dtype,
 )
+from .spectral import apply_in_frequency_domain
 
 __all__ = ["PhaseShiftRecording", "phase_shift"]
 
@@ -56,26 +54,19 @@ class PhaseShiftSegment(PreprocessorSegment):
     def get_traces(
         self, start_frame: int, end_frame: int, channel_selector: ChannelSelector
     ) -> np.ndarray:
-        from scipy import fft
-
-        count = end_frame - start_frame
-        if count == 0:
+        if end_frame == start_frame:
             return np.empty((0, selected_count(channel_selector, self.num_channels)), self.dtype)
         shifts = self.shifts[channel_selector]
-        raw, left, _ = get_traces_with_margin(
-            self.parent, start_frame, end_frame, channel_selector, self.margin, padding="odd"
+
+        def delay(spectrum: np.ndarray, fft_length: int) -> None:
+            # phase per (frequency bin, channel), in float64 then cast: angles reach ~pi * shift
+            angles = np.outer(np.arange(spectrum.shape[0]) * (-2 * np.pi / fft_length), shifts)
+            spectrum *= np.exp(1j * angles).astype(spectrum.dtype)
+
+        out, left, level, slope = apply_in_frequency_domain(
+            self.parent, start_frame, end_frame, channel_selector, self.margin, self.work,
+            delay, taper=_taper,
         )
-        block = as_work_array(raw, self.work)
-        level, slope = detrend(block)
-        _taper(block, left)
-        fft_length = fft.next_fast_len(block.shape[0], real=True)
-        spectrum = fft.rfft(block, n=fft_length, axis=0, overwrite_x=True)
-        del block, raw
-        # phase per (frequency bin, channel), in float64 then cast: angles reach ~pi * shift
-        angles = np.outer(np.arange(spectrum.shape[0]) * (-2 * np.pi / fft_length), shifts)
-        spectrum *= np.exp(1j * angles).astype(spectrum.dtype)
-        shifted = fft.irfft(spectrum, n=fft_length, axis=0, overwrite_x=True)
-        out = shifted[left : left + count]
         # the removed line, delayed by each channel's shift
         add_line(out, left, level - slope * shifts, slope, 1.0)
         return cast_output(out, self.dtype, where=f"frames {start_frame}..{end_frame}")
