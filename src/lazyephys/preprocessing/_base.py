@@ -12,6 +12,7 @@ float64). Casting to an integer dtype rounds to the nearest integer and raises
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,7 @@ from ..core.recording import (
 )
 
 __all__ = [
+    "WindowTransformSegment",
     "OutputOverflowError",
     "PreprocessorSegment",
     "init_from_parent",
@@ -55,6 +57,37 @@ class PreprocessorSegment(RecordingSegment):
     def channel_indices(self, selector: ChannelSelector) -> np.ndarray:
         """The int64 channel positions a selector names."""
         return channel_indices_of(selector, self.num_channels)
+
+
+class WindowTransformSegment(PreprocessorSegment):
+    """A segment that computes each window in a working dtype and casts it to its output dtype.
+
+    Subclasses implement :meth:`transform` for non-empty windows; empty windows and the checked
+    cast to the output dtype are handled here, once.
+    """
+
+    __slots__ = ("dtype", "work")
+
+    def __init__(
+        self, parent: RecordingSegment, num_channels: int, dtype: np.dtype, work: np.dtype
+    ) -> None:
+        super().__init__(parent, num_channels)
+        self.dtype = dtype
+        self.work = work
+
+    def get_traces(
+        self, start_frame: int, end_frame: int, channel_selector: ChannelSelector
+    ) -> np.ndarray:
+        if end_frame == start_frame:
+            return np.empty((0, selected_count(channel_selector, self.num_channels)), self.dtype)
+        out = self.transform(start_frame, end_frame, channel_selector)
+        return cast_output(out, self.dtype, where=f"frames {start_frame}..{end_frame}")
+
+    @abstractmethod
+    def transform(
+        self, start_frame: int, end_frame: int, channel_selector: ChannelSelector
+    ) -> np.ndarray:
+        """The non-empty window ``[start_frame, end_frame)``, in any floating dtype."""
 
 
 def init_from_parent(

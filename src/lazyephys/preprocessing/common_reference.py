@@ -15,12 +15,10 @@ from ..core.errors import UnknownIdError
 from ..core.provenance import register_kind
 from ..core.recording import ChannelSelector, Recording, RecordingSegment, selector_from_indices
 from ._base import (
-    PreprocessorSegment,
+    WindowTransformSegment,
     as_work_array,
-    cast_output,
     init_from_parent,
     resolve_output_dtype,
-    selected_count,
     working_dtype,
 )
 
@@ -78,35 +76,29 @@ def _reference(traces: np.ndarray, operator: str, overwrite: bool) -> np.ndarray
     return traces.mean(axis=1, dtype=np.float64).astype(traces.dtype)
 
 
-class CommonReferenceSegment(PreprocessorSegment):
+class CommonReferenceSegment(WindowTransformSegment):
     """Subtracts, from each channel, a reference computed from other channels."""
 
-    __slots__ = ("dtype", "operator", "reference", "references", "work")
+    __slots__ = ("operator", "reference", "references")
 
     def __init__(
         self, parent: RecordingSegment, num_channels: int, reference: str, operator: str,
         references: list[np.ndarray], dtype: np.dtype, work: np.dtype,
     ) -> None:
-        super().__init__(parent, num_channels)
+        super().__init__(parent, num_channels, dtype, work)
         self.reference = reference
         self.operator = operator
         # references[c]: the channel positions whose median/mean is subtracted from channel c
         # (for "global", channels of one group share one array object)
         self.references = references
-        self.dtype = dtype
-        self.work = work
 
-    def get_traces(
+    def transform(
         self, start_frame: int, end_frame: int, channel_selector: ChannelSelector
     ) -> np.ndarray:
-        if end_frame == start_frame:
-            return np.empty((0, selected_count(channel_selector, self.num_channels)), self.dtype)
         wanted = self.channel_indices(channel_selector)
         if self.reference == "global":
-            out = self._global(start_frame, end_frame, wanted)
-        else:
-            out = self._per_channel(start_frame, end_frame, wanted)
-        return cast_output(out, self.dtype, where=f"frames {start_frame}..{end_frame}")
+            return self._global(start_frame, end_frame, wanted)
+        return self._per_channel(start_frame, end_frame, wanted)
 
     def _read(self, start: int, end: int, needed: np.ndarray) -> np.ndarray:
         selector = selector_from_indices(needed, self.num_channels)

@@ -20,12 +20,10 @@ import numpy as np
 from ..core.provenance import register_kind
 from ..core.recording import ChannelSelector, Recording, RecordingSegment
 from ._base import (
-    PreprocessorSegment,
+    WindowTransformSegment,
     add_line,
-    cast_output,
     init_from_parent,
     resolve_output_dtype,
-    selected_count,
     working_dtype,
 )
 from .filter_design import FilterDesign, design_filter, notch_design
@@ -42,26 +40,22 @@ __all__ = [
     "notch_filter",
 ]
 
-class FilterSegment(PreprocessorSegment):
+class FilterSegment(WindowTransformSegment):
     """Filters a parent segment window by window (see the module docstring)."""
 
-    __slots__ = ("design", "dtype", "margin", "work")
+    __slots__ = ("design", "margin")
 
     def __init__(
         self, parent: RecordingSegment, num_channels: int, design: FilterDesign, margin: int,
         dtype: np.dtype, work: np.dtype,
     ) -> None:
-        super().__init__(parent, num_channels)
+        super().__init__(parent, num_channels, dtype, work)
         self.design = design
         self.margin = margin
-        self.dtype = dtype
-        self.work = work
 
-    def get_traces(
+    def transform(
         self, start_frame: int, end_frame: int, channel_selector: ChannelSelector
     ) -> np.ndarray:
-        if end_frame == start_frame:
-            return np.empty((0, selected_count(channel_selector, self.num_channels)), self.dtype)
         design, work = self.design, self.work
 
         def respond(spectrum: np.ndarray, fft_length: int) -> None:
@@ -75,8 +69,7 @@ class FilterSegment(PreprocessorSegment):
             # a line a + b n comes out as gain * (a + b n) - b * first moment of the response
             shifted_level = gain * level - slope * self.design.delay_moment()
             add_line(out, left, shifted_level, gain * slope, 1.0)
-        where = f"frames {start_frame}..{end_frame}"
-        return cast_output(out, self.dtype, where=where)
+        return out
 
 
 def _setup(

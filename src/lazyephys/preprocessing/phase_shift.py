@@ -23,12 +23,10 @@ import numpy as np
 from ..core.provenance import register_kind
 from ..core.recording import ChannelSelector, Recording, RecordingSegment
 from ._base import (
-    PreprocessorSegment,
+    WindowTransformSegment,
     add_line,
-    cast_output,
     init_from_parent,
     resolve_output_dtype,
-    selected_count,
     working_dtype,
 )
 from .spectral import apply_in_frequency_domain
@@ -36,26 +34,22 @@ from .spectral import apply_in_frequency_domain
 __all__ = ["PhaseShiftRecording", "phase_shift"]
 
 
-class PhaseShiftSegment(PreprocessorSegment):
+class PhaseShiftSegment(WindowTransformSegment):
     """Delays each channel by its fractional shift (see the module docstring)."""
 
-    __slots__ = ("dtype", "margin", "shifts", "work")
+    __slots__ = ("margin", "shifts")
 
     def __init__(
         self, parent: RecordingSegment, num_channels: int, shifts: np.ndarray, margin: int,
         dtype: np.dtype, work: np.dtype,
     ) -> None:
-        super().__init__(parent, num_channels)
+        super().__init__(parent, num_channels, dtype, work)
         self.shifts = shifts
         self.margin = margin
-        self.dtype = dtype
-        self.work = work
 
-    def get_traces(
+    def transform(
         self, start_frame: int, end_frame: int, channel_selector: ChannelSelector
     ) -> np.ndarray:
-        if end_frame == start_frame:
-            return np.empty((0, selected_count(channel_selector, self.num_channels)), self.dtype)
         shifts = self.shifts[channel_selector]
 
         def delay(spectrum: np.ndarray, fft_length: int) -> None:
@@ -69,7 +63,7 @@ class PhaseShiftSegment(PreprocessorSegment):
         )
         # the removed line, delayed by each channel's shift
         add_line(out, left, level - slope * shifts, slope, 1.0)
-        return cast_output(out, self.dtype, where=f"frames {start_frame}..{end_frame}")
+        return out
 
 
 def _taper(block: np.ndarray, width: int) -> None:

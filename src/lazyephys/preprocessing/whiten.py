@@ -15,12 +15,10 @@ from ..core.provenance import register_kind
 from ..core.random_chunks import get_random_data_chunks
 from ..core.recording import ChannelSelector, Recording, RecordingSegment, selector_from_indices
 from ._base import (
-    PreprocessorSegment,
+    WindowTransformSegment,
     as_work_array,
-    cast_output,
     init_from_parent,
     resolve_output_dtype,
-    selected_count,
     working_dtype,
 )
 
@@ -94,27 +92,23 @@ def compute_whitening_matrix(
     return W, mean
 
 
-class WhitenSegment(PreprocessorSegment):
+class WhitenSegment(WindowTransformSegment):
     """``(traces - M) @ W.T`` for the selected rows of ``W``."""
 
-    __slots__ = ("W", "dtype", "mean", "work")
+    __slots__ = ("W", "mean")
 
     def __init__(
         self, parent: RecordingSegment, num_channels: int, W: np.ndarray,
         mean: np.ndarray | None, dtype: np.dtype, work: np.dtype,
     ) -> None:
-        super().__init__(parent, num_channels)
+        super().__init__(parent, num_channels, dtype, work)
         self.W = W.astype(work)
         self.mean = None if mean is None else mean.astype(work)
-        self.dtype = dtype
-        self.work = work
 
-    def get_traces(
+    def transform(
         self, start_frame: int, end_frame: int, channel_selector: ChannelSelector
     ) -> np.ndarray:
         rows = self.W[channel_selector]
-        if end_frame == start_frame:
-            return np.empty((0, selected_count(channel_selector, self.num_channels)), self.dtype)
         needed = np.flatnonzero(np.any(rows != 0, axis=0))
         if needed.size == 0:
             return np.zeros((end_frame - start_frame, rows.shape[0]), self.dtype)
@@ -123,8 +117,7 @@ class WhitenSegment(PreprocessorSegment):
                                self.work)
         if self.mean is not None:
             traces -= self.mean[needed]
-        out = traces @ rows[:, needed].T
-        return cast_output(out, self.dtype, where=f"frames {start_frame}..{end_frame}")
+        return traces @ rows[:, needed].T
 
 
 @register_kind
