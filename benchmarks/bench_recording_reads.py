@@ -1,6 +1,7 @@
 """Read speed of memory-mapped recordings and of chains of lazy views, against numpy.
 
 Run: python benchmarks/bench_recording_reads.py [--seconds 60] [--channels 384]
+     [--library spikeinterface]   (the same reads through SpikeInterface, in a venv that has it)
 
 Every figure is a ratio to plain numpy memmap slicing of the same windows, measured in the
 same run (a ratio of 1.0 means as fast as numpy; higher is faster). Results are copied so
@@ -10,17 +11,18 @@ that the pages are really read.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-import lazyephys as le
 from _common import best_time, make_int16_file, per_call_seconds, print_table
 
 
-def build_chain(rec: le.Recording, num_channels: int) -> tuple[le.Recording, np.ndarray, int]:
+def build_chain(rec: Any, num_channels: int) -> tuple[Any, np.ndarray, int]:
     """Ten alternating frame_slice / select_channels / rename_channels; returns the chain,
     the base channel indices it ends on, and its frame offset."""
     indices = np.arange(num_channels)
@@ -46,7 +48,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--channels", type=int, default=384)
+    parser.add_argument("--library", choices=("lazyephys", "spikeinterface"), default="lazyephys",
+                        help="whose recordings to measure (the API is the same)")
     args = parser.parse_args()
+    le = importlib.import_module("lazyephys" if args.library == "lazyephys"
+                                 else "spikeinterface.core")
     fs, c = 30000.0, args.channels
     path = make_int16_file(c, args.seconds, fs)
     ref = np.memmap(path, dtype="int16", mode="r").reshape(-1, c)
@@ -86,8 +92,9 @@ def main() -> None:
                      for s in chain_starts],
             lambda: [np.array(ref[s + offset:s + offset + second][:, chain_idx])
                      for s in chain_starts])
-    print_table(f"{c} channels x {args.seconds:g} s int16 ({path.stat().st_size / 1e9:.2f} GB)",
-                rows, ("read", "ours MB/s", "numpy MB/s", "ours/numpy"))
+    size_gb = path.stat().st_size / 1e9
+    print_table(f"{args.library}: {c} channels x {args.seconds:g} s int16 ({size_gb:.2f} GB)",
+                rows, ("read", "MB/s", "numpy MB/s", "ratio to numpy"))
 
     small = 10
     t_chain = per_call_seconds(lambda: chain.get_traces(start_frame=5000, end_frame=5000 + small))
