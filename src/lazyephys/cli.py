@@ -1,4 +1,4 @@
-"""The ``lazyephys`` command: ``lazyephys demo`` and ``lazyephys info PATH``."""
+"""The ``lazyephys`` command: ``demo``, ``info PATH`` and ``convert SOURCE TARGET``."""
 
 from __future__ import annotations
 
@@ -100,14 +100,68 @@ def _demo_persistence(folder: Path, recording: Any, say: Any) -> None:
         f"saved and reloaded; busiest unit fires {counts.max() / 60.0:.1f} Hz")
 
 
+def describe(extractor: Any) -> str:
+    """A few lines describing a recording or sorting: shape, ids, properties, probe."""
+    lines = [repr(extractor)]
+    ids = extractor._ids.tolist()
+    shown = ", ".join(map(str, ids[:8])) + (", ..." if len(ids) > 8 else "")
+    lines.append(f"  {extractor._id_name} ids ({len(ids)}): {shown}")
+    if extractor.get_property_keys():
+        lines.append(f"  properties: {', '.join(extractor.get_property_keys())}")
+    if extractor.get_annotation_keys():
+        lines.append(f"  annotations: {', '.join(extractor.get_annotation_keys())}")
+    if hasattr(extractor, "has_probe") and extractor.has_probe():
+        lines.append(f"  probe: {extractor.get_probegroup()}")
+    if hasattr(extractor, "count_total_num_spikes"):
+        lines.append(f"  spikes: {extractor.count_total_num_spikes()}")
+    return "\n".join(lines)
+
+
+def run_info(path: str, base_folder: str | None) -> None:
+    """Print what a saved folder, zarr store or provenance JSON holds."""
+    import lazyephys as le
+
+    print(describe(le.load(path, base_folder=base_folder)))
+
+
+def run_convert(
+    source: str, target: str, fmt: str, overwrite: bool, job_kwargs: dict[str, Any]
+) -> None:
+    """Load ``source`` and save it to ``target`` in ``fmt``, in parallel chunks."""
+    import lazyephys as le
+
+    extractor: Any = le.load(source)
+    started = time.perf_counter()
+    saved = extractor.save(folder=target, format=fmt, overwrite=overwrite, **job_kwargs)
+    print(f"wrote {target} in {time.perf_counter() - started:.2f} s")
+    print(describe(saved))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``lazyephys`` console script."""
     parser = argparse.ArgumentParser(prog="lazyephys", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="generate, cut, combine and read a lazy recording")
+    info = commands.add_parser("info", help="describe a saved folder, zarr store or JSON file")
+    info.add_argument("path")
+    info.add_argument("--base-folder", default=None, help="resolves relative paths of a JSON")
+    convert = commands.add_parser("convert", help="save a loaded object in another format")
+    convert.add_argument("source")
+    convert.add_argument("target")
+    convert.add_argument("--format", default="zarr", choices=("binary", "zarr"))
+    convert.add_argument("--overwrite", action="store_true")
+    convert.add_argument("--n-jobs", type=int, default=1)
+    convert.add_argument("--chunk-duration", default="1s")
+    convert.add_argument("--progress-bar", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "demo":
         run_demo()
+    elif args.command == "info":
+        run_info(args.path, args.base_folder)
+    else:
+        job_kwargs = {"n_jobs": args.n_jobs, "progress_bar": args.progress_bar,
+                      "chunk_duration": args.chunk_duration}
+        run_convert(args.source, args.target, args.format, args.overwrite, job_kwargs)
     return 0
 
 
