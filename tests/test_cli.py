@@ -40,3 +40,9 @@ def test_info_and_convert(tmp_path, capsys):
     assert main(["convert", str(tmp_path / "sorting"), str(tmp_path / "sorting.zarr")]) == 0
     np.testing.assert_array_equal(le.load(tmp_path / "sorting.zarr").to_spike_vector(),
                                   sorting.to_spike_vector())
+
+
+def test_bad_path_is_a_clear_error_not_a_traceback(tmp_path, capsys):
+    assert main(["info", str(tmp_path / "missing")]) == 2
+    err = capsys.readouterr().err
+    assert "missing" in err and "does not exist" in err and "Traceback" not in err

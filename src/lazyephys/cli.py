@@ -156,12 +156,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "demo":
         run_demo()
-    elif args.command == "info":
-        run_info(args.path, args.base_folder)
-    else:
-        job_kwargs = {"n_jobs": args.n_jobs, "progress_bar": args.progress_bar,
-                      "chunk_duration": args.chunk_duration}
-        run_convert(args.source, args.target, args.format, args.overwrite, job_kwargs)
+        return 0
+    try:
+        if args.command == "info":
+            run_info(args.path, args.base_folder)
+        else:
+            job_kwargs = {"n_jobs": args.n_jobs, "progress_bar": args.progress_bar,
+                          "chunk_duration": args.chunk_duration}
+            run_convert(args.source, args.target, args.format, args.overwrite, job_kwargs)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        # bad input (a missing folder, a file that is not ours...): its message, no traceback
+        print(f"lazyephys {args.command}: error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
