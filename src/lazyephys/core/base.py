@@ -428,10 +428,6 @@ class BaseExtractor:
         description = self._describe(PathEncoder(), arrays_as_lists=False)
         return (_rebuild, (description,))
 
-    def clone(self) -> BaseExtractor:
-        """A new object equal to this one (rebuilt from its description)."""
-        return _rebuild(self._describe(PathEncoder(), arrays_as_lists=False))
-
 
 def _rebuild(description: dict[str, Any]) -> BaseExtractor:
     return BaseExtractor.from_dict(description)

@@ -53,7 +53,9 @@ def as_extractor_list(items: Any, kind: type[E], what: str) -> list[E]:
     return extractors
 
 
-def check_same_sampling_frequency(extractors: Sequence[Any], what: str, max_diff: float = 0.0) -> None:
+def check_same_sampling_frequency(
+    extractors: Sequence[Any], what: str, max_diff: float = 0.0
+) -> None:
     """Raise naming both frequencies when an input differs from the first by more than
     ``max_diff`` Hz (and more than floating-point rounding)."""
     noun = _base_noun(extractors[0])
