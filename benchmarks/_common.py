@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import psutil
 
 
 def best_time(func: Callable[[], object], repeat: int = 5) -> float:
@@ -53,3 +55,58 @@ def print_table(title: str, rows: list[tuple[str, ...]], header: tuple[str, ...]
     print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
     for row in rows:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+
+
+class TreeMemorySampler:
+    """Peak memory of this process and its children, sampled in a background thread.
+
+    ``peak_total`` / ``peak_main`` (bytes) are proportional anonymous memory (``Pss_Anon +
+    Pss_Shmem`` of ``/proc/<pid>/smaps_rollup``) summed over the tree / of this process alone:
+    memory a job holds, not page cache mapped from a source file. ``peak_rss`` is the summed
+    RSS, which does count those mapped pages.
+    """
+
+    def __init__(self, interval: float = 0.02) -> None:
+        self.interval = interval
+        self.peak_total = 0
+        self.peak_main = 0
+        self.peak_rss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _private(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                return sum(int(line.split()[1]) * 1024 for line in handle
+                           if line.startswith(("Pss_Anon:", "Pss_Shmem:")))
+        except OSError:
+            return 0
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        main = self._private(me.pid)
+        total, rss = main, me.memory_info().rss
+        for child in me.children(recursive=True):
+            try:
+                rss += child.memory_info().rss
+            except psutil.Error:
+                continue
+            total += self._private(child.pid)
+        self.peak_main = max(self.peak_main, main)
+        self.peak_total = max(self.peak_total, total)
+        self.peak_rss = max(self.peak_rss, rss)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def __enter__(self) -> TreeMemorySampler:
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()

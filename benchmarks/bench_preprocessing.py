@@ -13,7 +13,7 @@ file; each runs in its own process so that its peak memory is its own:
 - ``lazyephys, n_jobs=2``: the same chain through ``write_binary_recording(n_jobs=2)``.
 
 Throughput is MB/s of int16 input; the ratio is against the scipy reference of the same run.
-Peak memory is anonymous resident memory (page-cache pages of the memory-mapped input are
+Peak memory is proportional anonymous memory (page-cache pages of the memory-mapped input are
 not counted), summed over the process and its worker processes, sampled every 20 ms.
 """
 
@@ -25,15 +25,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
-import psutil
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import print_table
+from _common import TreeMemorySampler, print_table
 
 FS = 30000.0
 VARIANTS = ("scipy reference", "lazyephys, 1 process", "lazyephys, n_jobs=2")
@@ -51,48 +49,6 @@ def write_input(path: Path, num_channels: int, seconds: float) -> None:
             handle.write(block.astype(np.int16).tobytes())
 
 
-class MemorySampler:
-    """Peak anonymous memory (RssAnon: not counting page-cache pages of memory-mapped files)
-    of this process and of its worker processes, sampled every 20 ms in a thread."""
-
-    def __init__(self) -> None:
-        self.peak_total = 0.0
-        self.peak_main = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    @staticmethod
-    def _anon_mb(pid: int) -> float:
-        try:
-            with open(f"/proc/{pid}/status") as handle:
-                for line in handle:
-                    if line.startswith("RssAnon:"):
-                        return int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        return 0.0
-
-    def _sample(self) -> None:
-        me = psutil.Process()
-        main = self._anon_mb(me.pid)
-        total = main + sum(self._anon_mb(c.pid) for c in me.children(recursive=True))
-        self.peak_main = max(self.peak_main, main)
-        self.peak_total = max(self.peak_total, total)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.02):
-            self._sample()
-
-    def __enter__(self) -> MemorySampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sample()
-
-
 def run_variant(name: str, path: Path, out: Path, num_channels: int) -> dict:
     import lazyephys as le
     from lazyephys.preprocessing import bandpass_filter, common_reference
@@ -103,7 +59,7 @@ def run_variant(name: str, path: Path, out: Path, num_channels: int) -> dict:
     n = rec.get_num_samples()
     second = int(FS)
     starts = range(0, n, second)
-    sampler = MemorySampler().__enter__()
+    sampler = TreeMemorySampler().__enter__()
     start_time = time.perf_counter()
     if name == "scipy reference":
         from scipy import signal
@@ -128,7 +84,8 @@ def run_variant(name: str, path: Path, out: Path, num_channels: int) -> dict:
                                   progress_bar=False)
     seconds = time.perf_counter() - start_time
     sampler.__exit__()
-    return {"seconds": seconds, "peak_mb": sampler.peak_total, "main_peak_mb": sampler.peak_main,
+    return {"seconds": seconds, "peak_mb": sampler.peak_total / 1e6,
+            "main_peak_mb": sampler.peak_main / 1e6,
             "margin": filtered.get_margin()}
 
 

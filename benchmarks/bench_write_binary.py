@@ -25,68 +25,18 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
-import psutil
 
+sys.path.insert(0, str(Path(__file__).parent))
 import lazyephys as le
+from _common import TreeMemorySampler
 
 FS = 30000.0
-
-
-class TreeMemorySampler:
-    """Samples the memory of this process and its children in a background thread."""
-
-    def __init__(self, interval: float = 0.02) -> None:
-        self.interval = interval
-        self.peak_private = 0
-        self.peak_rss = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    @staticmethod
-    def _private(pid: int) -> int:
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as handle:
-                total = 0
-                for line in handle:
-                    if line.startswith(("Pss_Anon:", "Pss_Shmem:")):
-                        total += int(line.split()[1]) * 1024
-                return total
-        except OSError:
-            return 0
-
-    def _sample(self) -> None:
-        me = psutil.Process()
-        processes = [me, *me.children(recursive=True)]
-        private = rss = 0
-        for process in processes:
-            try:
-                rss += process.memory_info().rss
-            except psutil.Error:
-                continue
-            private += self._private(process.pid)
-        self.peak_private = max(self.peak_private, private)
-        self.peak_rss = max(self.peak_rss, rss)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._sample()
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> TreeMemorySampler:
-        self._sample()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sample()
 
 
 def reference_loop(source: Path, target: Path, num_channels: int, chunk: int) -> None:
@@ -124,7 +74,7 @@ def sampled(function, *args, **kwargs) -> tuple[float, int, int]:
         started = time.perf_counter()
         function(*args, **kwargs)
         elapsed = time.perf_counter() - started
-    return elapsed, sampler.peak_private, sampler.peak_rss
+    return elapsed, sampler.peak_total, sampler.peak_rss
 
 
 def make_source(folder: Path, num_channels: int, duration: float) -> Path:
