@@ -7,18 +7,39 @@ reloads anywhere.
 
 from importlib.metadata import PackageNotFoundError, version
 
-# registers the preprocessing kinds, so worker processes can rebuild preprocessing chains
+# the persistence layer opens the base layer's save door, and the preprocessing kinds are
+# registered so that worker processes can rebuild preprocessing chains
+from . import io as _io  # noqa: F401
 from . import preprocessing  # noqa: F401
-from .core import *  # noqa: F403
-from .core import __all__ as _core_all
+from .base import BaseExtractor, cast_traces, get_registered_kinds, register_kind
+from .errors import *  # noqa: F403
+from .errors import __all__ as _errors_all
+from .generation import *  # noqa: F403
+from .generation import __all__ as _generation_all
 from .io import *  # noqa: F403
 from .io import __all__ as _io_all
 from .jobs import *  # noqa: F403
 from .jobs import __all__ as _jobs_all
+from .recording import *  # noqa: F403
+from .recording import __all__ as _recording_all
+from .sorting import *  # noqa: F403
+from .sorting import __all__ as _sorting_all
 
 try:
     __version__ = version("lazyephys")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-__all__ = [*_core_all, *_jobs_all, *_io_all, "__version__"]
+__all__ = [
+    "BaseExtractor",
+    "cast_traces",
+    "get_registered_kinds",
+    "register_kind",
+    *_errors_all,
+    *_recording_all,
+    *_sorting_all,
+    *_generation_all,
+    *_jobs_all,
+    *_io_all,
+    "__version__",
+]

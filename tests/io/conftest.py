@@ -12,7 +12,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "data" / "spikeinterface-0.105.
 
 def make_sorting(seed: int = 0, num_units: int = 3, durations=(300_000, 150_000)):
     """A two-segment in-memory sorting with string unit ids and known numbers of samples."""
-    from lazyephys.core.numpy_sorting import NumpySorting
+    from lazyephys.sorting.in_memory import NumpySorting
 
     rng = np.random.default_rng(seed)
     units = [f"u{i}" for i in range(num_units)]

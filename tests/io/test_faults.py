@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 
 import lazyephys as le
-from lazyephys.core.provenance import register_kind
-from lazyephys.core.recording import Recording, RecordingSegment
+from lazyephys.base.provenance import register_kind
 from lazyephys.io.formats import FormatError
+from lazyephys.recording.base import Recording, RecordingSegment
 
 
 class _FailingSegment(RecordingSegment):
@@ -91,8 +91,8 @@ _SLOW_SAVE = textwrap.dedent(
     import sys, time
     import numpy as np
     import lazyephys as le
-    from lazyephys.core.provenance import register_kind
-    from lazyephys.core.recording import Recording, RecordingSegment
+    from lazyephys.base.provenance import register_kind
+    from lazyephys.recording.base import Recording, RecordingSegment
 
     class SlowSegment(RecordingSegment):
         def get_traces(self, start_frame, end_frame, channel_selector):

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import lazyephys as le
-from lazyephys.core.recording_combine import (
+from lazyephys.recording.combine import (
     aggregate_channels,
     append_recordings,
     concatenate_recordings,

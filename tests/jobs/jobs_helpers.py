@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lazyephys.core.recording import Recording, RecordingSegment
+from lazyephys.recording.base import Recording, RecordingSegment
 
 
 class MarkerState:

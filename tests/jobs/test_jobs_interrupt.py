@@ -21,7 +21,7 @@ SLOW_EXPORT = textwrap.dedent(
     import numpy as np
 
     import lazyephys as le
-    from lazyephys.core.recording import Recording, RecordingSegment
+    from lazyephys.recording.base import Recording, RecordingSegment
 
 
     class SlowSegment(RecordingSegment):

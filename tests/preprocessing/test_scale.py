@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import lazyephys as le
 from lazyephys.preprocessing import OutputOverflowError, astype, scale, unsigned_to_signed
 
-from ..core.recording_conformance import RecordingConformance
+from ..recording.recording_conformance import RecordingConformance
 
 
 def _rec(dtype="float32"):

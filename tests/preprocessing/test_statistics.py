@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import lazyephys as le
-from lazyephys.core import random_chunks
-from lazyephys.core.random_chunks import get_random_chunk_slices, get_random_data_chunks
 from lazyephys.preprocessing import center, whiten, zscore
+from lazyephys.recording import random_chunks
+from lazyephys.recording.random_chunks import get_random_chunk_slices, get_random_data_chunks
 
 
 def _rec(num_channels=4, seconds=3.0):

@@ -1,14 +1,19 @@
 """Saving and loading: binary folders, zarr stores, JSON provenance, SpikeInterface folders."""
 
+from ..errors import FormatError, FormatVersionError
+from .binary import BinaryRecordingExtractor, read_binary_file
 from .binary_folder import BinaryFolderRecording, read_binary_folder
-from .formats import FormatError, FormatVersionError
 from .load import load, load_extractor
 from .save import save
 from .sorting_folder import NumpyFolderSorting, read_sorting_folder
+from .write_binary import write_binary_recording
 from .zarr_sorting import ZarrSortingExtractor
 from .zarr_store import ZarrRecordingExtractor, read_zarr, read_zarr_recording
 
 __all__ = [
+    "BinaryRecordingExtractor",
+    "read_binary_file",
+    "write_binary_recording",
     "BinaryFolderRecording",
     "read_binary_folder",
     "FormatError",

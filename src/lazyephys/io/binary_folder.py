@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from ..core.binary_recording import BinarySegment, read_binary_file
-from ..core.provenance import register_kind
-from ..core.recording import Recording
+from ..base.provenance import register_kind
+from ..recording.base import Recording
+from .binary import BinarySegment, read_binary_file
 from .formats import (
     BINARY_FOLDER_FORMAT,
     FORMAT_VERSIONS,
@@ -42,6 +42,7 @@ from .metadata import (
     read_properties,
     write_properties,
 )
+from .write_binary import write_binary_recording
 
 __all__ = [
     "BinaryFolderRecording",
@@ -229,7 +230,6 @@ def write_binary_folder(
     **job_kwargs
         Chunking and parallelism (``n_jobs``, ``chunk_duration``, ...).
     """
-    from ..jobs import write_binary_recording
 
     folder = Path(folder)
     num_segments = recording.get_num_segments()

@@ -7,10 +7,10 @@ upgrade) before it reads anything else.
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
 from typing import Any
+
+from ..base.jsonfile import read_json, write_json
+from ..errors import FormatError, FormatVersionError
 
 __all__ = [
     "BINARY_FOLDER_FORMAT",
@@ -43,14 +43,6 @@ FORMAT_VERSIONS: dict[str, int] = {
 #: The metadata file of every lazyephys folder; it is written last, so a folder whose writing
 #: was interrupted never has it.
 METADATA_FILE = "lazyephys.json"
-
-
-class FormatError(ValueError):
-    """A file or store that is not of the expected format, or is incomplete."""
-
-
-class FormatVersionError(FormatError):
-    """A file written by a newer lazyephys than this one."""
 
 
 def check_format(metadata: Any, expected: str | tuple[str, ...], where: str) -> str:
@@ -91,22 +83,3 @@ def require_keys(metadata: dict[str, Any], keys: tuple[str, ...], where: str) ->
     for key in keys:
         if key not in metadata:
             raise FormatError(f"{where} is missing the key {key!r}")
-
-
-def read_json(path: str | os.PathLike[str]) -> Any:
-    """Read a JSON file, with errors that name it."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"the file {path} does not exist")
-    try:
-        return json.loads(path.read_text(encoding="utf8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise FormatError(f"{path} is not valid JSON: {err}") from err
-
-
-def write_json(path: str | os.PathLike[str], value: Any) -> None:
-    """Write a JSON file (through a temporary name, so it is never seen half-written)."""
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(value, indent=1), encoding="utf8")
-    temporary.replace(path)

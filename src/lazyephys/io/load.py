@@ -19,8 +19,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..core.base import BaseExtractor
-from ..core.provenance import PROVENANCE_FORMAT
+from ..base.extractor import BaseExtractor
+from ..base.locations import as_local_path, is_remote_url
+from ..base.provenance_file import check_provenance_description, read_provenance_file
 from .formats import (
     BINARY_FOLDER_FORMAT,
     METADATA_FILE,
@@ -30,56 +31,18 @@ from .formats import (
     read_json,
 )
 
-__all__ = ["load", "load_extractor", "PATHS_ABSOLUTE", "PATHS_RELATIVE_TO_FILE",
-           "PATHS_RELATIVE_TO_BASE"]
-
-#: Values of the ``"paths"`` key of a provenance file: how its paths must be resolved.
-PATHS_ABSOLUTE = "absolute"
-PATHS_RELATIVE_TO_FILE = "relative-to-file"
-PATHS_RELATIVE_TO_BASE = "relative-to-base-folder"
-
-
-def _is_url(value: Any) -> bool:
-    return isinstance(value, str) and "://" in value and not value.startswith("file://")
-
+__all__ = ["load", "load_extractor"]
 
 def _from_description(
     description: Any, base_folder: Path | None, where: str
 ) -> BaseExtractor:
-    if not isinstance(description, dict):
-        raise FormatError(f"{where} does not hold a JSON object: it is not a lazyephys provenance")
-    if "format" not in description:
-        if isinstance(description.get("class"), str) and "spikeinterface" in str(
-            description.get("module", description["class"])
-        ):
-            raise FormatError(
-                f"{where} is a SpikeInterface provenance (class {description['class']!r}); "
-                "lazyephys loads the folders and zarr stores SpikeInterface saves, not the "
-                "Python classes its provenance names"
-            )
-        raise FormatError(
-            f"{where} is not a lazyephys provenance: it has no 'format' key (its keys are "
-            f"{sorted(description)!r})"
-        )
-    if description["format"] != PROVENANCE_FORMAT:
-        raise FormatError(
-            f"{where} has format {description['format']!r}, not {PROVENANCE_FORMAT!r}"
-        )
-    return BaseExtractor.from_dict(description, base_folder=base_folder)
+    return BaseExtractor.from_dict(check_provenance_description(description, where),
+                                   base_folder=base_folder)
 
 
 def _load_json_file(path: Path, base_folder: Path | None) -> BaseExtractor:
-    description = read_json(path)
-    paths = description.get("paths") if isinstance(description, dict) else None
-    if paths == PATHS_RELATIVE_TO_FILE and base_folder is None:
-        base_folder = path.parent.resolve()
-    elif paths == PATHS_RELATIVE_TO_BASE and base_folder is None:
-        origin = description.get("paths_origin", "a folder given when it was written")
-        raise ValueError(
-            f"the paths in {path} are relative to {origin} (the relative_to of dump_to_json); "
-            "pass base_folder=... naming where that folder is now"
-        )
-    return _from_description(description, base_folder, str(path))
+    description, base_folder = read_provenance_file(path, base_folder)
+    return BaseExtractor.from_dict(description, base_folder=base_folder)
 
 
 def _load_folder(folder: Path, storage_options: dict[str, Any] | None) -> BaseExtractor:
@@ -159,7 +122,7 @@ def load(
         return _from_description(file_or_folder_or_dict, base, "the dict")
     if isinstance(file_or_folder_or_dict, BaseExtractor):
         raise TypeError("load() takes a path, URL or dict; this is already a loaded object")
-    if _is_url(file_or_folder_or_dict):
+    if is_remote_url(file_or_folder_or_dict):
         from .zarr_store import read_zarr
 
         return read_zarr(file_or_folder_or_dict, storage_options=storage_options)
@@ -167,7 +130,7 @@ def load(
         raise TypeError(
             f"load() takes a path, URL or dict, got {type(file_or_folder_or_dict).__name__}"
         )
-    path = Path(file_or_folder_or_dict)
+    path = as_local_path(file_or_folder_or_dict)
     if path.is_dir():
         return _load_folder(path, storage_options)
     if path.is_file():

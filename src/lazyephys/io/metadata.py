@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.provenance import PathEncoder, decode_value, encode_value
+from ..base.provenance import PathEncoder, decode_value, encode_value
 from .formats import FormatError
 
 __all__ = [

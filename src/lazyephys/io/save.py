@@ -21,8 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from ..core.base import BaseExtractor
-from ..core.recording import Recording
+from ..base.doors import register_persistence
+from ..base.extractor import BaseExtractor
+from ..base.locations import as_local_path, is_remote_url
+from ..recording.base import Recording
 
 __all__ = ["save", "atomic_folder", "paths_read_by", "default_save_folder"]
 
@@ -31,7 +33,7 @@ _FORMATS = ("binary", "zarr", "memory")
 
 def _is_sorting(extractor: Any) -> bool:
     try:
-        from ..core.sorting import Sorting
+        from ..sorting.base import Sorting
     except ImportError:  # pragma: no cover - sortings not available
         return False
     return isinstance(extractor, Sorting)
@@ -53,9 +55,9 @@ def paths_read_by(extractor: BaseExtractor) -> Iterator[Path]:
             value = current._kwargs.get(name)
             values = value if isinstance(value, (list, tuple)) else [value]
             for item in values:
-                if item is None or (isinstance(item, str) and "://" in item):
+                if item is None or is_remote_url(item):
                     continue
-                yield Path(item).resolve()
+                yield as_local_path(item).resolve()
         stack.extend(current._child_extractors())
 
 
@@ -134,12 +136,12 @@ def _target_folder(extractor: BaseExtractor, folder: Any, format: str) -> Path:
     suffix = ".zarr" if format == "zarr" else ""
     if folder is None:
         return default_save_folder(extractor, suffix)
-    if isinstance(folder, str) and "://" in folder:
+    if is_remote_url(folder):
         raise ValueError(
             f"save writes to local folders only, got {folder!r}; write locally and copy the "
             "store (remote stores are read with load(url, storage_options=...))"
         )
-    path = Path(folder)
+    path = as_local_path(folder)
     if format == "zarr" and path.suffix != ".zarr":
         path = path.with_name(path.name + ".zarr")
     return path
@@ -235,8 +237,8 @@ def save(
 
 def recording_to_memory(recording: Recording, **job_kwargs: Any) -> Recording:
     """Compute a recording into numpy arrays (``save(format="memory")``)."""
-    from ..core.numpy_recording import NumpyRecording
     from ..jobs import run_chunked_job, split_job_kwargs
+    from ..recording.in_memory import NumpyRecording
 
     job_kwargs, rest = split_job_kwargs(job_kwargs)
     dtype = np.dtype(rest.pop("dtype", None) or recording.get_dtype())
@@ -282,3 +284,15 @@ def copy_extractor_metadata(source: BaseExtractor, target: BaseExtractor) -> Non
     annotations = {key: source.get_annotation(key) for key in source.get_annotation_keys()}
     if annotations:
         target.annotate(**annotations)
+
+
+class _IoPersistence:
+    """The door through which ``BaseExtractor.save`` reaches :func:`save`."""
+
+    def save(
+        self, extractor: BaseExtractor, folder: Any, format: str, overwrite: bool, **kwargs: Any
+    ) -> BaseExtractor:
+        return save(extractor, folder=folder, format=format, overwrite=overwrite, **kwargs)
+
+
+register_persistence(_IoPersistence())

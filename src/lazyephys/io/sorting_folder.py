@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from ..core.numpy_sorting import NumpySorting
-from ..core.provenance import register_kind
-from ..core.sorting import Sorting
+from ..base.provenance import register_kind
+from ..sorting.base import Sorting
+from ..sorting.in_memory import NumpySorting
 from .formats import (
     FORMAT_VERSIONS,
     METADATA_FILE,

@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from ..core.numpy_sorting import NumpySorting
-from ..core.provenance import register_kind
-from ..core.sorting import SPIKE_DTYPE, Sorting
+from ..base.locations import is_remote_url
+from ..base.provenance import register_kind
+from ..sorting.base import SPIKE_DTYPE, Sorting
+from ..sorting.in_memory import NumpySorting
 from .formats import (
     FORMAT_VERSIONS,
     ZARR_SORTING_FORMAT,
@@ -35,7 +36,6 @@ from .formats import (
 from .metadata import decode_annotations
 from .zarr_store import (
     _array,
-    _is_url,
     _read_properties,
     _read_v2_properties,
     _write_properties,
@@ -146,7 +146,7 @@ class ZarrSortingExtractor(NumpySorting):
             self.annotate(**contents["annotations"])
         self._root = root
         self._kwargs = {
-            "folder_path": folder_path if _is_url(folder_path) else Path(folder_path),
+            "folder_path": folder_path if is_remote_url(folder_path) else Path(folder_path),
             "storage_options": storage_options,
         }
 

@@ -24,8 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from ..core.provenance import register_kind
-from ..core.recording import ChannelSelector, Recording, RecordingSegment
+from ..base.casting import cast_traces
+from ..base.locations import as_local_path, is_remote_url
+from ..base.provenance import register_kind
+from ..recording.base import ChannelSelector, Recording, RecordingSegment
 from .formats import (
     FORMAT_VERSIONS,
     ZARR_RECORDING_FORMAT,
@@ -55,18 +57,14 @@ __all__ = [
 _NUMERIC_KINDS = "biufc"
 
 
-def _is_url(value: Any) -> bool:
-    return isinstance(value, str) and "://" in value
-
-
 def open_zarr_group(folder_path: Any, storage_options: dict[str, Any] | None = None) -> Any:
     """Open a zarr group read-only (format 3 or 2), locally or at an fsspec URL."""
     import zarr
 
-    if _is_url(folder_path):
+    if is_remote_url(folder_path):
         with quiet_numcodecs_warning():
             return zarr.open_group(str(folder_path), mode="r", storage_options=storage_options)
-    path = Path(folder_path)
+    path = as_local_path(folder_path)
     if not path.is_dir():
         raise FileNotFoundError(f"the zarr store {path} does not exist")
     try:
@@ -207,7 +205,7 @@ class ZarrRecordingExtractor(Recording):
         if spec["annotations"]:
             self.annotate(**spec["annotations"])
         self._root = root
-        if not _is_url(folder_path):
+        if not is_remote_url(folder_path):
             self._kwargs["folder_path"] = Path(folder_path)
 
 
@@ -299,7 +297,6 @@ class _ZarrTraceWriter:
             self.arrays = [zarr.open_array(store=folder, path=name, mode="r+") for name in names]
 
     def write(self, segment_index: int, start_frame: int, end_frame: int) -> None:
-        from ..jobs import cast_traces
 
         traces = self.recording.get_traces(segment_index, start_frame, end_frame)
         traces = cast_traces(traces, self.dtype, clip=self.clip,

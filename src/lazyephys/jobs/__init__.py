@@ -1,6 +1,6 @@
-"""The chunked job executor: job kwargs, chunk plans, backends, and binary export."""
+"""The chunked job executor: job kwargs, chunk plans and backends."""
 
-from .errors import (
+from ..errors import (
     DtypeOverflowError,
     InvalidJobKwargsError,
     JobChunkError,
@@ -18,7 +18,6 @@ from .job_kwargs import (
     split_job_kwargs,
 )
 from .plan import ChunkPlan, make_chunk_plan
-from .write_binary import cast_traces, write_binary_recording
 
 __all__ = [
     "DtypeOverflowError",
@@ -38,6 +37,4 @@ __all__ = [
     "split_job_kwargs",
     "ChunkPlan",
     "make_chunk_plan",
-    "cast_traces",
-    "write_binary_recording",
 ]

@@ -16,12 +16,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import JobWorkerDiedError
+from ..errors import JobWorkerDiedError
 from .job import JobSpec, Payload, Progress, chunk_failure, close_worker_state, make_payload
 from .plan import ChunkPlan
 
 if TYPE_CHECKING:
-    from ..core.recording import Recording
+    from ..recording.base import Recording
 
 __all__ = ["run_dask"]
 

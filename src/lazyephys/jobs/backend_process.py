@@ -20,7 +20,7 @@ from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from .errors import JobWorkerDiedError
+from ..errors import JobWorkerDiedError
 from .job import (
     MAIN_GUARD_EXPLANATION,
     JobSpec,
@@ -33,7 +33,7 @@ from .job import (
 from .plan import ChunkPlan
 
 if TYPE_CHECKING:
-    from ..core.recording import Recording
+    from ..recording.base import Recording
 
 __all__ = ["run_process_pool"]
 

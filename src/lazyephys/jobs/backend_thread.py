@@ -11,7 +11,7 @@ from .job import JobSpec, Progress, chunk_failure, close_worker_state, drive
 from .plan import ChunkPlan
 
 if TYPE_CHECKING:
-    from ..core.recording import Recording
+    from ..recording.base import Recording
 
 __all__ = ["run_thread_pool"]
 

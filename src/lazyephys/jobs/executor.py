@@ -61,12 +61,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..core.margins import get_traces_with_margin
-from ..core.validation import resolve_frame_range, resolve_segment_index
+from ..base.validation import resolve_frame_range, resolve_segment_index
+from ..errors import InvalidJobKwargsError, JobChunkError, JobInitError, MainGuardError
+from ..recording.margins import get_traces_with_margin
 from .backend_dask import run_dask
 from .backend_process import run_process_pool
 from .backend_thread import run_thread_pool
-from .errors import InvalidJobKwargsError, JobChunkError, JobInitError, MainGuardError
 from .job import (
     MAIN_GUARD_EXPLANATION,
     JobSpec,
@@ -78,7 +78,7 @@ from .job_kwargs import fix_job_kwargs
 from .plan import ChunkPlan, plan_from_job_kwargs
 
 if TYPE_CHECKING:
-    from ..core.recording import Recording
+    from ..recording.base import Recording
 
 __all__ = [
     "run_chunked_job",

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
 
-from .errors import JobChunkError, JobInitError
+from ..errors import JobChunkError, JobInitError
 from .plan import ChunkPlan
 
 if TYPE_CHECKING:
-    from ..core.recording import Recording
+    from ..recording.base import Recording
 
 __all__ = ["JobSpec", "Payload", "make_payload", "close_worker_state", "Progress", "drive",
            "chunk_failure", "describe_chunk", "MAIN_GUARD_EXPLANATION"]
@@ -61,7 +61,7 @@ class Payload:
         if self.recording_form == "object":
             return self.recording_data
         if self.recording_form == "dict":
-            from ..core.base import BaseExtractor
+            from ..base.extractor import BaseExtractor
 
             return BaseExtractor.from_dict(self.recording_data)  # type: ignore[return-value]
         return pickle.loads(self.recording_data)

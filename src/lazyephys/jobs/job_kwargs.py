@@ -31,7 +31,7 @@ import os
 import re
 from typing import Any
 
-from .errors import InvalidJobKwargsError, UnknownJobKwargError
+from ..errors import InvalidJobKwargsError, UnknownJobKwargError
 
 __all__ = [
     "JOB_KWARG_KEYS",

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
-from .errors import InvalidJobKwargsError
+from ..errors import InvalidJobKwargsError
 from .job_kwargs import CHUNK_KEYS, parse_duration, parse_memory, resolve_n_jobs
 
 if TYPE_CHECKING:
-    from ..core.recording import Recording
+    from ..recording.base import Recording
 
 __all__ = ["ChunkPlan", "make_chunk_plan", "resolve_chunk_size"]
 

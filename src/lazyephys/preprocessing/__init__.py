@@ -6,7 +6,7 @@ such as ``bandpass_filter(common_reference(recording))`` can be saved as JSON an
 scipy is needed by the filters and ``phase_shift``; it is imported when they run.
 """
 
-from ._base import OutputOverflowError
+from ..errors import DtypeOverflowError
 from .common_reference import CommonReferenceRecording, common_reference
 from .filter import (
     BandpassFilterRecording,
@@ -29,6 +29,9 @@ from .scale import (
     unsigned_to_signed,
 )
 from .whiten import WhitenRecording, whiten
+
+#: The name preprocessing has always raised; the one overflow error of the library.
+OutputOverflowError = DtypeOverflowError
 
 __all__ = [
     "bandpass_filter",

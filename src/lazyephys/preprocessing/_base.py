@@ -7,7 +7,8 @@ segment that holds the parent segment and transforms what it reads.
 Dtypes follow one rule everywhere: integer inputs are computed in float32 and give float32
 unless another dtype is asked for; float inputs keep their dtype (float64 is computed in
 float64). Casting to an integer dtype rounds to the nearest integer and raises
-:class:`OutputOverflowError` if a value does not fit, unless clipping was asked for.
+:class:`~lazyephys.errors.DtypeOverflowError` if a value does not fit, unless clipping was
+asked for.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from ..core.recording import (
+from ..errors import DtypeOverflowError
+from ..recording.base import (
     ChannelSelector,
     Recording,
     RecordingSegment,
@@ -27,7 +29,6 @@ from ..core.recording import (
 
 __all__ = [
     "WindowTransformSegment",
-    "OutputOverflowError",
     "PreprocessorSegment",
     "init_from_parent",
     "resolve_output_dtype",
@@ -38,10 +39,6 @@ __all__ = [
     "add_line",
     "detrend",
 ]
-
-
-class OutputOverflowError(ValueError, OverflowError):
-    """A value does not fit in the integer output dtype that was asked for."""
 
 
 class PreprocessorSegment(RecordingSegment):
@@ -169,7 +166,7 @@ def cast_output(
 
     Raises
     ------
-    OutputOverflowError
+    DtypeOverflowError
         A value (or a NaN) does not fit in an integer ``dtype`` and ``clip`` is False.
     """
     if traces.dtype == dtype:
@@ -179,7 +176,7 @@ def cast_output(
             if round_values:
                 np.rint(traces, out=traces)
             if traces.size and np.isnan(traces).any():
-                raise OutputOverflowError(
+                raise DtypeOverflowError(
                     f"NaN in {where or 'the traces'} cannot be cast to {dtype}"
                 )
         info = np.iinfo(dtype)
@@ -187,7 +184,7 @@ def cast_output(
             low, high = traces.min(), traces.max()
             if low < info.min or high > info.max:
                 if not clip:
-                    raise OutputOverflowError(
+                    raise DtypeOverflowError(
                         f"values from {low} to {high} in {where or 'the traces'} do not fit in "
                         f"{dtype} (range {info.min}..{info.max}); ask for a float dtype, "
                         "smaller gains, or clipping (astype(..., clip=True))"

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import UnknownIdError
-from ..core.provenance import register_kind
-from ..core.recording import ChannelSelector, Recording, RecordingSegment, selector_from_indices
+from ..base.provenance import register_kind
+from ..errors import UnknownIdError
+from ..recording.base import ChannelSelector, Recording, RecordingSegment, selector_from_indices
 from ._base import (
     WindowTransformSegment,
     as_work_array,

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from ..core.provenance import register_kind
-from ..core.random_chunks import get_random_data_chunks
-from ..core.recording import Recording
+from ..base.provenance import register_kind
+from ..recording.base import Recording
+from ..recording.random_chunks import get_random_data_chunks
 from ._base import init_from_parent, resolve_output_dtype, working_dtype
 from .scale import ScaleSegment, per_channel
 

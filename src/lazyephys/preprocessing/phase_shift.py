@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ..core.provenance import register_kind
-from ..core.recording import ChannelSelector, Recording, RecordingSegment
+from ..base.provenance import register_kind
+from ..recording.base import ChannelSelector, Recording, RecordingSegment
 from ._base import (
     WindowTransformSegment,
     add_line,

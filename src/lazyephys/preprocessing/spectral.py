@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..core.margins import get_traces_with_margin
-from ..core.recording import ChannelSelector, RecordingSegment
+from ..recording.base import ChannelSelector, RecordingSegment
+from ..recording.margins import get_traces_with_margin
 from ._base import as_work_array, detrend
 
 __all__ = ["apply_in_frequency_domain"]

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from ..core.provenance import register_kind
-from ..core.random_chunks import get_random_data_chunks
-from ..core.recording import ChannelSelector, Recording, RecordingSegment, selector_from_indices
+from ..base.provenance import register_kind
+from ..recording.base import ChannelSelector, Recording, RecordingSegment, selector_from_indices
+from ..recording.random_chunks import get_random_data_chunks
 from ._base import (
     WindowTransformSegment,
     as_work_array,

@@ -1,3 +1,0 @@
-"""Spike-train analytics."""
-
-__all__: list[str] = []

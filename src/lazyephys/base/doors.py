@@ -1,0 +1,44 @@
+"""Doors: how the base layer reaches services that higher layers provide.
+
+``BaseExtractor.save`` is a familiar method, but saving is the persistence layer's job
+(``lazyephys.io``), which builds on the base layer and may not be imported by it. The io layer
+registers itself here when it is imported, and ``import lazyephys`` always imports it, so the
+door is open before any object exists.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .extractor import BaseExtractor
+
+__all__ = ["Persistence", "register_persistence", "persistence"]
+
+
+class Persistence(Protocol):
+    """What the persistence layer offers to the extractor base."""
+
+    def save(
+        self, extractor: BaseExtractor, folder: Any, format: str, overwrite: bool, **kwargs: Any
+    ) -> BaseExtractor:
+        """Compute ``extractor`` into ``folder`` in ``format`` and return the reloaded object."""
+        ...
+
+
+_PERSISTENCE: list[Persistence] = []
+
+
+def register_persistence(implementation: Persistence) -> None:
+    """Install the persistence layer (called once by ``lazyephys.io``)."""
+    _PERSISTENCE[:] = [implementation]
+
+
+def persistence() -> Persistence:
+    """The installed persistence layer."""
+    if not _PERSISTENCE:
+        raise RuntimeError(
+            "no persistence layer is installed: import lazyephys (which imports lazyephys.io) "
+            "before saving"
+        )
+    return _PERSISTENCE[0]

@@ -1,0 +1,415 @@
+"""The extractor base shared by recordings and sortings: ids, properties, annotations, provenance.
+
+Constructor arguments are captured automatically when an object is built (they are what
+``to_dict`` writes), so no class keeps a hand-written copy of its own arguments. State changed
+after construction (properties, annotations, and what subclasses add, such as times) is
+tracked and written beside the arguments, so a rebuilt object is the same object.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import inspect
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .doors import persistence
+from .ids import IdIndex, as_id_array
+from .provenance import (
+    PROVENANCE_FORMAT,
+    PROVENANCE_VERSION,
+    PathEncoder,
+    decode_value,
+    encode_value,
+    get_kind,
+    make_path_resolver,
+)
+from .provenance_file import write_provenance_file
+
+__all__ = ["BaseExtractor"]
+
+
+def _missing_value_for(values: np.ndarray, key: str) -> Any:
+    kind = values.dtype.kind
+    if kind == "f":
+        return np.nan
+    if kind == "c":
+        return complex(np.nan, np.nan)
+    if kind == "U":
+        return ""
+    if kind == "b":
+        return False
+    if kind == "O":
+        return None
+    raise ValueError(
+        f"property {key!r} has dtype {values.dtype}: give missing_value=... for the ids "
+        "that are not set"
+    )
+
+
+class BaseExtractor:
+    """Ids, properties aligned with them, annotations, and provenance.
+
+    Subclasses call ``super().__init__(ids)`` and declare which constructor arguments are
+    paths in ``_path_arguments`` so that provenance can make them relative.
+    """
+
+    _id_name: ClassVar[str] = "id"
+    _path_arguments: ClassVar[tuple[str, ...]] = ()
+    _holds_data_in_memory: ClassVar[bool] = False
+
+    _kwargs: dict[str, Any]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None or getattr(init, "_captures_arguments", False):
+            return
+        signature = inspect.signature(init)
+        parameters = list(signature.parameters.values())[1:]
+        varkw = next((p.name for p in parameters if p.kind is p.VAR_KEYWORD), None)
+        if any(p.kind is p.VAR_POSITIONAL for p in parameters):
+            raise TypeError(f"{cls.__name__}.__init__ may not take *args: provenance needs names")
+
+        @functools.wraps(init)
+        def captured_init(self: BaseExtractor, *args: Any, **kw: Any) -> None:
+            outermost = type(self).__init__ is captured_init
+            if outermost:
+                bound = signature.bind(self, *args, **kw)
+                bound.apply_defaults()
+                arguments = dict(bound.arguments)
+                arguments.pop(next(iter(signature.parameters)))
+                if varkw is not None:
+                    arguments.update(arguments.pop(varkw))
+                self._kwargs = arguments
+            init(self, *args, **kw)
+            if outermost:
+                self._mark_clean()
+
+        captured_init._captures_arguments = True  # type: ignore[attr-defined]
+        cls.__init__ = captured_init  # type: ignore[method-assign]
+
+    def __init__(self, ids: Any) -> None:
+        self._ids = as_id_array(ids, f"{self._id_name}_ids")
+        self._id_index: IdIndex | None = None
+        self._properties: dict[str, np.ndarray] = {}
+        self._annotations: dict[str, Any] = {}
+        self._changed_properties: set[str] = set()
+        self._changed_annotations: set[str] = set()
+
+    # ------------------------------------------------------------------ ids
+    def _ids_to_indices(self, ids: Any) -> np.ndarray:
+        if self._id_index is None:
+            self._id_index = IdIndex(self._ids, self._id_name)
+        return self._id_index.indices(ids)
+
+    def _id_to_index(self, one_id: Any) -> int:
+        if self._id_index is None:
+            self._id_index = IdIndex(self._ids, self._id_name)
+        return self._id_index.index(one_id)
+
+    # ------------------------------------------------------------ properties
+    def set_property(
+        self, key: str, values: Any, ids: Any = None, missing_value: Any = None
+    ) -> None:
+        """Set a property: one value per id (in place).
+
+        Parameters
+        ----------
+        key : str
+            The property name.
+        values : array-like
+            One value per id (first axis), or one per id in ``ids``.
+        ids : list or None
+            Set only these ids. Ids not given keep their value, or get ``missing_value`` if
+            the property is new (NaN for floats, "" for strings, False for bools; integer
+            properties require ``missing_value``).
+        missing_value : object
+            Value for the ids left out when the property is created.
+        """
+        if not isinstance(key, str):
+            raise TypeError(f"property key must be str, got {key!r}")
+        array = np.asarray(values)
+        if array.ndim == 0:
+            raise ValueError(f"property {key!r} needs one value per id, got the scalar {values!r}")
+        n = self._ids.size
+        if ids is None:
+            if array.shape[0] != n:
+                raise ValueError(
+                    f"property {key!r} has {array.shape[0]} values but there are {n} "
+                    f"{self._id_name}s"
+                )
+            stored = array.copy()
+        else:
+            indices = self._ids_to_indices(ids)
+            if array.shape[0] != indices.size:
+                raise ValueError(
+                    f"property {key!r} has {array.shape[0]} values for {indices.size} ids"
+                )
+            if key in self._properties:
+                existing = self._properties[key]
+                dtype = np.result_type(existing, array)
+                stored = existing.astype(dtype, copy=True)
+            else:
+                fill = _missing_value_for(array, key) if missing_value is None else missing_value
+                dtype = np.result_type(array, np.asarray(fill))
+                stored = np.full((n, *array.shape[1:]), fill, dtype=dtype)
+            stored[indices] = array
+        stored.flags.writeable = False
+        self._properties[key] = stored
+        self._changed_properties.add(key)
+
+    def get_property(self, key: str, ids: Any = None) -> np.ndarray:
+        """A property's values (read-only array), for all ids or the ``ids`` given."""
+        if key not in self._properties:
+            raise KeyError(
+                f"no property {key!r}; properties are {sorted(self._properties)!r}"
+            )
+        values = self._properties[key]
+        if ids is None:
+            return values
+        return values[self._ids_to_indices(ids)]
+
+    def get_property_keys(self) -> list[str]:
+        """Names of the properties, in the order they were set."""
+        return list(self._properties)
+
+    def delete_property(self, key: str) -> None:
+        """Remove a property (in place)."""
+        if key not in self._properties:
+            raise KeyError(f"no property {key!r}; properties are {sorted(self._properties)!r}")
+        del self._properties[key]
+        self._changed_properties.add(key)
+
+    # ----------------------------------------------------------- annotations
+    def annotate(self, **annotations: Any) -> None:
+        """Add or replace annotations (JSON-like values describing the whole object)."""
+        for key, value in annotations.items():
+            self._annotations[key] = value
+            self._changed_annotations.add(key)
+
+    def get_annotation(self, key: str, copy_value: bool = True) -> Any:
+        """An annotation's value (a deep copy unless ``copy_value=False``)."""
+        if key not in self._annotations:
+            raise KeyError(f"no annotation {key!r}; annotations are {sorted(self._annotations)!r}")
+        value = self._annotations[key]
+        return copy.deepcopy(value) if copy_value else value
+
+    def get_annotation_keys(self) -> list[str]:
+        """Names of the annotations."""
+        return list(self._annotations)
+
+    # ------------------------------------------------------------ state copy
+    def _copy_metadata_from(self, other: BaseExtractor, indices: np.ndarray | None = None) -> None:
+        """Take ``other``'s properties (rows ``indices``) and annotations. For views."""
+        for key, values in other._properties.items():
+            taken = values if indices is None else values[indices]
+            if indices is not None:
+                taken.flags.writeable = False
+            self._properties[key] = taken
+        self._annotations.update(copy.deepcopy(other._annotations))
+
+    def _mark_clean(self) -> None:
+        """Called once construction ends: what is set from now on is state to save."""
+        self._changed_properties = set()
+        self._changed_annotations = set()
+
+    def _has_changed_state(self) -> bool:
+        return bool(self._changed_properties or self._changed_annotations)
+
+    def _get_changed_state(self) -> dict[str, Any]:
+        state: dict[str, Any] = {}
+        props = {k: self._properties[k] for k in self._changed_properties if k in self._properties}
+        deleted = sorted(k for k in self._changed_properties if k not in self._properties)
+        if props:
+            state["properties"] = props
+        if deleted:
+            state["deleted_properties"] = deleted
+        if self._changed_annotations:
+            state["annotations"] = {k: self._annotations[k] for k in self._changed_annotations}
+        return state
+
+    def _apply_state(self, state: dict[str, Any]) -> None:
+        for key, values in state.get("properties", {}).items():
+            self.set_property(key, values)
+        for key in state.get("deleted_properties", []):
+            self._properties.pop(key, None)
+            self._changed_properties.add(key)
+        if state.get("annotations"):
+            self.annotate(**state["annotations"])
+
+    # ------------------------------------------------------------ provenance
+    def _child_extractors(self) -> list[BaseExtractor]:
+        found: list[BaseExtractor] = []
+
+        def walk(value: Any) -> None:
+            if isinstance(value, BaseExtractor):
+                found.append(value)
+            elif isinstance(value, dict):
+                for item in value.values():
+                    walk(item)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    walk(item)
+
+        walk(self._kwargs)
+        return found
+
+    def is_in_memory(self) -> bool:
+        """True if this object or anything it reads from holds its data in memory.
+
+        Such objects pickle with their data; they cannot be written to a JSON provenance file.
+        """
+        if self._holds_data_in_memory:
+            return True
+        return any(child.is_in_memory() for child in self._child_extractors())
+
+    def _describe(self, paths: PathEncoder, arrays_as_lists: bool) -> dict[str, Any]:
+        kwargs = {
+            name: encode_value(value, paths, arrays_as_lists, is_path=name in self._path_arguments)
+            for name, value in self._kwargs.items()
+        }
+        description: dict[str, Any] = {"kind": type(self).__name__, "kwargs": kwargs}
+        state = self._get_changed_state()
+        if state:
+            description["state"] = encode_value(state, paths, arrays_as_lists)
+        return description
+
+    def to_dict(self, relative_to: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+        """Describe this object as a JSON-safe dict that :meth:`from_dict` rebuilds.
+
+        Parameters
+        ----------
+        relative_to : path or None
+            Write every file path relative to this folder (they are resolved again with
+            ``load(..., base_folder=...)``).
+
+        Returns
+        -------
+        dict
+            ``{"format", "version", "kind", "kwargs", "state"}``.
+        """
+        if relative_to is True:
+            raise ValueError("relative_to=True needs a file; use dump_to_json(file_path, True)")
+        header = {"format": PROVENANCE_FORMAT, "version": PROVENANCE_VERSION}
+        return {**header, **self._describe(PathEncoder(relative_to), arrays_as_lists=True)}
+
+    @classmethod
+    def from_dict(
+        cls,
+        description: dict[str, Any],
+        base_folder: str | os.PathLike[str] | None = None,
+        _resolve_path: Callable[[dict[str, Any]], Path] | None = None,
+    ) -> BaseExtractor:
+        """Rebuild an object from :meth:`to_dict`'s output.
+
+        Only registered kinds are built; relative paths resolve against ``base_folder``.
+        """
+        if not isinstance(description, dict):
+            raise TypeError(f"expected a provenance dict, got {type(description).__name__}")
+        fmt = description.get("format", PROVENANCE_FORMAT)
+        if fmt != PROVENANCE_FORMAT:
+            raise ValueError(f"not a lazyephys provenance dict: format is {fmt!r}")
+        version = description.get("version", PROVENANCE_VERSION)
+        if not isinstance(version, int) or version > PROVENANCE_VERSION:
+            raise ValueError(
+                f"provenance version {version!r} is newer than this lazyephys understands "
+                f"(up to {PROVENANCE_VERSION}); upgrade lazyephys"
+            )
+        for key in ("kind", "kwargs"):
+            if key not in description:
+                raise ValueError(f"provenance dict is missing the key {key!r}")
+        kind = get_kind(description["kind"])
+        if not issubclass(kind, cls):
+            raise TypeError(f"{description['kind']} is not a {cls.__name__}")
+        resolve = _resolve_path or make_path_resolver(base_folder)
+        kwargs = decode_value(description["kwargs"], resolve)
+        obj = kind(**kwargs)
+        if description.get("state"):
+            obj._apply_state(decode_value(description["state"], resolve))
+        return obj
+
+    def dump_to_json(
+        self,
+        file_path: str | os.PathLike[str],
+        relative_to: str | os.PathLike[str] | bool | None = None,
+    ) -> None:
+        """Write the provenance of this object to a JSON file.
+
+        Parameters
+        ----------
+        file_path : path
+            The JSON file to write.
+        relative_to : path, True or None
+            Write every path relative to this folder; ``True`` means the JSON file's folder.
+            The file records which: a file relative to its own folder loads from wherever it
+            is moved with its data; one relative to another folder needs
+            ``load(file, base_folder=...)``. None writes absolute paths.
+
+        Examples
+        --------
+        >>> import lazyephys as le
+        >>> rec = le.load("saved_rec")  # doctest: +SKIP
+        >>> rec.frame_slice(0, 100).dump_to_json("chain.json", relative_to=True)  # doctest: +SKIP
+        >>> le.load("chain.json")  # doctest: +SKIP
+        """
+        if self.is_in_memory():
+            raise ValueError(
+                f"{type(self).__name__} reads data held in memory, which a JSON file cannot "
+                "describe; save it first (save(folder=...)) and dump the saved object"
+            )
+        write_provenance_file(file_path, relative_to, self.to_dict)
+
+    # ----------------------------------------------------------- persistence
+    # The persistence layer lives in lazyephys.io; these methods are its familiar entry points.
+    def save(
+        self,
+        folder: str | os.PathLike[str] | None = None,
+        format: str = "binary",
+        overwrite: bool = False,
+        **kwargs: Any,
+    ) -> BaseExtractor:
+        """Save (compute) this object and return the saved, reloaded object.
+
+        See :func:`lazyephys.io.save.save` for the formats and options.
+        """
+        return persistence().save(
+            self, folder=folder, format=format, overwrite=overwrite, **kwargs
+        )
+
+    def save_to_folder(
+        self, folder: str | os.PathLike[str] | None = None, overwrite: bool = False,
+        **kwargs: Any,
+    ) -> BaseExtractor:
+        """Save to a binary folder; same as ``save(format="binary")``."""
+        return self.save(folder=folder, format="binary", overwrite=overwrite, **kwargs)
+
+    def save_to_zarr(
+        self,
+        folder: str | os.PathLike[str] | None = None,
+        overwrite: bool = False,
+        storage_options: dict[str, Any] | None = None,
+        channel_chunk_size: int | None = None,
+        **kwargs: Any,
+    ) -> BaseExtractor:
+        """Save to a zarr (format 3) store; same as ``save(format="zarr")``."""
+        return self.save(folder=folder, format="zarr", overwrite=overwrite,
+                         storage_options=storage_options,
+                         channel_chunk_size=channel_chunk_size, **kwargs)
+
+    def save_to_memory(self, **kwargs: Any) -> BaseExtractor:
+        """Compute into memory; same as ``save(format="memory")``."""
+        return self.save(format="memory", **kwargs)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        description = self._describe(PathEncoder(), arrays_as_lists=False)
+        return (_rebuild, (description,))
+
+
+def _rebuild(description: dict[str, Any]) -> BaseExtractor:
+    return BaseExtractor.from_dict(description)

@@ -1,0 +1,87 @@
+"""Small validators shared by every extractor: frames, sampling frequencies, segment indices."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+from ..errors import FrameRangeError, SegmentIndexError
+
+__all__ = [
+    "as_frame",
+    "check_sampling_frequency",
+    "resolve_segment_index",
+    "resolve_frame_range",
+]
+
+
+def as_frame(value: Any, name: str = "frame") -> int:
+    """Return ``value`` as an ``int`` frame.
+
+    Integers and integral floats (``30000.0``) are accepted; ``0.5``, bools, NaN and other
+    types raise with the value named.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be an integer, got the bool {value!r}")
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        as_float = float(value)
+        if math.isfinite(as_float) and as_float.is_integer():
+            return int(as_float)
+        raise ValueError(f"{name} must be a whole number of samples, got {value!r}")
+    raise TypeError(f"{name} must be an integer, got {type(value).__name__}: {value!r}")
+
+
+def check_sampling_frequency(value: Any) -> float:
+    """Return ``value`` as a positive, finite float, or raise naming it."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"sampling_frequency must be a number, got {value!r}")
+    freq = float(value)
+    if not math.isfinite(freq) or freq <= 0:
+        raise ValueError(f"sampling_frequency must be positive and finite, got {value!r}")
+    return freq
+
+
+def resolve_segment_index(segment_index: Any, num_segments: int) -> int:
+    """Validate a segment index; ``None`` is allowed only for single-segment objects."""
+    if segment_index is None:
+        if num_segments == 1:
+            return 0
+        raise SegmentIndexError(
+            f"segment_index is required: this object has {num_segments} segments "
+            f"(valid: 0..{num_segments - 1})"
+        )
+    if isinstance(segment_index, (bool, np.bool_)) or not isinstance(
+        segment_index, numbers.Integral
+    ):
+        raise TypeError(f"segment_index must be an integer, got {segment_index!r}")
+    index = int(segment_index)
+    if not 0 <= index < num_segments:
+        raise SegmentIndexError(
+            f"segment_index {segment_index} is out of range: this object has {num_segments} "
+            f"segment(s), valid indices are 0..{num_segments - 1}"
+        )
+    return index
+
+
+def resolve_frame_range(start_frame: Any, end_frame: Any, num_samples: int) -> tuple[int, int]:
+    """Validate ``[start_frame, end_frame)`` inside a segment of ``num_samples`` samples.
+
+    ``None`` means the segment's start or end. Negative, reversed or past-the-end frames
+    raise :class:`FrameRangeError` naming the values and the valid range.
+    """
+    start = 0 if start_frame is None else as_frame(start_frame, "start_frame")
+    end = num_samples if end_frame is None else as_frame(end_frame, "end_frame")
+    if start < 0:
+        raise FrameRangeError(f"start_frame {start} is negative; valid frames are 0..{num_samples}")
+    if end > num_samples:
+        raise FrameRangeError(
+            f"end_frame {end} is past the end of the segment ({num_samples} samples)"
+        )
+    if start > end:
+        raise FrameRangeError(f"start_frame {start} is greater than end_frame {end}")
+    return start, end

@@ -1,0 +1,126 @@
+"""Every exception lazyephys raises on purpose.
+
+All derive from :class:`LazyEphysError`, so ``except lazyephys.LazyEphysError`` catches any of
+them; each also subclasses the built-in exception a user would catch for that kind of mistake
+(``except KeyError``, ``except ValueError``, ``except BrokenProcessPool`` keep working). The
+message always names the offending value and what was valid.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures.process import BrokenProcessPool
+
+__all__ = [
+    "LazyEphysError",
+    "UnknownIdError",
+    "FrameRangeError",
+    "SegmentIndexError",
+    "IncompatibleExtractorsError",
+    "DtypeOverflowError",
+    "FormatError",
+    "FormatVersionError",
+    "UnknownKindError",
+    "UnknownFormatError",
+    "InvalidJobKwargsError",
+    "UnknownJobKwargError",
+    "JobChunkError",
+    "JobInitError",
+    "JobWorkerDiedError",
+    "MainGuardError",
+]
+
+
+class LazyEphysError(Exception):
+    """The root of every exception lazyephys raises on purpose."""
+
+
+# --------------------------------------------------------------- extractors
+class UnknownIdError(LazyEphysError, KeyError):
+    """An id (channel or unit) that the object does not have."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; show it plainly instead
+        return str(self.args[0]) if self.args else ""
+
+
+class FrameRangeError(LazyEphysError, IndexError):
+    """A frame (sample index) or time outside a segment, or a reversed range."""
+
+
+class SegmentIndexError(LazyEphysError, IndexError):
+    """A segment index out of range, or missing on a multi-segment object."""
+
+
+class IncompatibleExtractorsError(LazyEphysError, ValueError):
+    """Objects that cannot be combined (different sampling frequency, dtype, ids...)."""
+
+
+class DtypeOverflowError(LazyEphysError, OverflowError, ValueError):
+    """Casting traces to a narrower dtype would overflow (and clipping was not asked for).
+
+    The one overflow error of the library: exports, in-memory saves and preprocessing
+    outputs all cast through :func:`lazyephys.base.casting.cast_traces`.
+    """
+
+
+# ------------------------------------------------------------- persistence
+class FormatError(LazyEphysError, ValueError):
+    """A file or store that is not of the expected format, or is incomplete."""
+
+
+class FormatVersionError(FormatError):
+    """A file written by a newer lazyephys than this one."""
+
+
+class UnknownKindError(LazyEphysError, ValueError):
+    """A provenance description naming a kind that is not registered."""
+
+
+class UnknownFormatError(LazyEphysError, ValueError):
+    """A format name, or a path, that no registered format knows."""
+
+
+# --------------------------------------------------------------------- jobs
+class InvalidJobKwargsError(LazyEphysError, ValueError):
+    """A job kwarg with a value that cannot be used (``n_jobs=0``, ``chunk_duration="x"``...)."""
+
+
+class UnknownJobKwargError(InvalidJobKwargsError, TypeError):
+    """A job kwarg name that does not exist; the message lists the valid names."""
+
+
+class JobChunkError(LazyEphysError, RuntimeError):
+    """A chunk of a job failed; the original exception is chained as ``__cause__``.
+
+    Attributes
+    ----------
+    job_name : str
+    segment_index, start_frame, end_frame : int
+        The chunk that failed.
+    """
+
+    def __init__(
+        self, message: str, job_name: str, segment_index: int, start_frame: int, end_frame: int
+    ) -> None:
+        super().__init__(message)
+        self.job_name = job_name
+        self.segment_index = segment_index
+        self.start_frame = start_frame
+        self.end_frame = end_frame
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            type(self),
+            (self.args[0], self.job_name, self.segment_index, self.start_frame, self.end_frame),
+        )
+
+
+class JobInitError(LazyEphysError, RuntimeError):
+    """A job's init function failed (in a worker or in-process); the cause is chained."""
+
+
+class JobWorkerDiedError(LazyEphysError, BrokenProcessPool):
+    """A worker process died (killed by a signal, out of memory, or exited) during a job."""
+
+
+class MainGuardError(LazyEphysError, RuntimeError):
+    """A job was started while a spawned worker was importing the user's main script."""

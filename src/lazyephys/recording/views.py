@@ -1,0 +1,276 @@
+"""Lazy views of a recording: channel selection, renaming, frame slices, segment selection.
+
+Views flatten when stacked: a view of a view (whose own state was not changed since it was
+built) is one view of the original recording, with composed channel indices and frame offsets.
+A chain of ten selections reads like one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..base.ids import as_id_array
+from ..base.provenance import register_kind
+from ..base.validation import as_frame, resolve_frame_range, resolve_segment_index
+from ..errors import FrameRangeError
+from .base import (
+    ALL_CHANNELS,
+    ChannelSelector,
+    Recording,
+    RecordingSegment,
+    selector_from_indices,
+)
+
+__all__ = [
+    "RecordingView",
+    "SegmentSelectionRecording",
+    "frame_slice",
+    "time_slice",
+    "select_channels",
+    "remove_channels",
+    "rename_channels",
+    "select_segments",
+    "split_by",
+]
+
+
+class ViewSegment(RecordingSegment):
+    """Reads a parent segment with a frame offset and a channel map."""
+
+    __slots__ = ("channel_indices", "channel_selector", "offset", "parent")
+
+    def __init__(
+        self,
+        parent: RecordingSegment,
+        offset: int,
+        num_samples: int,
+        channel_indices: np.ndarray | None,
+        channel_selector: ChannelSelector,
+    ) -> None:
+        super().__init__(num_samples)
+        self.parent = parent
+        self.offset = offset
+        self.channel_indices = channel_indices
+        self.channel_selector = channel_selector
+
+    def get_traces(
+        self, start_frame: int, end_frame: int, channel_selector: ChannelSelector
+    ) -> np.ndarray:
+        if self.channel_indices is None:
+            selector = channel_selector
+        elif channel_selector is ALL_CHANNELS:
+            selector = self.channel_selector
+        else:
+            selector = self.channel_indices[channel_selector]
+        offset = self.offset
+        return self.parent.get_traces(start_frame + offset, end_frame + offset, selector)
+
+
+@register_kind
+class RecordingView(Recording):
+    """A lazy view: some channels of a parent (any order, optionally renamed) and a frame range.
+
+    Parameters
+    ----------
+    parent : Recording
+        The recording viewed.
+    channel_indices : array of int or None
+        Parent channel positions, in the view's order; None keeps all.
+    channel_ids : list or None
+        The view's channel ids; None keeps the parent's ids of the selected channels.
+    start_frame, end_frame : int or None
+        Frame range, for single-segment parents; None keeps the whole segment(s).
+    """
+
+    def __init__(
+        self,
+        parent: Recording,
+        channel_indices: Any = None,
+        channel_ids: Any = None,
+        start_frame: int | None = None,
+        end_frame: int | None = None,
+    ) -> None:
+        n_parent = parent.get_num_channels()
+        if channel_indices is None:
+            indices = None
+            parent_ids = parent._ids
+        else:
+            indices = np.asarray(channel_indices, dtype=np.int64).reshape(-1)
+            if indices.size and (indices.min() < 0 or indices.max() >= n_parent):
+                raise IndexError(
+                    f"channel_indices {indices.tolist()} out of range for {n_parent} channels"
+                )
+            parent_ids = parent._ids[indices]
+        new_ids = parent_ids if channel_ids is None else as_id_array(channel_ids, "channel_ids")
+        if new_ids.size != parent_ids.size:
+            raise ValueError(
+                f"{new_ids.size} new channel ids given for {parent_ids.size} channels"
+            )
+        super().__init__(parent.get_sampling_frequency(), new_ids, parent.get_dtype())
+        self.parent = parent
+        selector = ALL_CHANNELS if indices is None else selector_from_indices(indices, n_parent)
+        sliced = start_frame is not None or end_frame is not None
+        if sliced and parent.get_num_segments() != 1:
+            raise ValueError(
+                f"frame slicing needs a single-segment recording; this one has "
+                f"{parent.get_num_segments()} segments (use select_segments first)"
+            )
+        for index, segment in enumerate(parent._segments):
+            start, end = resolve_frame_range(start_frame, end_frame, segment.num_samples)
+            view = ViewSegment(segment, start, end - start, indices, selector)
+            self.add_segment(view, *parent._segment_times_view(index, start, end))
+        self._copy_metadata_from(parent, indices)
+
+
+def select_channels(recording: Recording, channel_ids: Any) -> Recording:
+    """A lazy view of ``channel_ids`` in the order given (duplicates and unknown ids raise)."""
+    indices = recording._ids_to_indices(channel_ids)
+    return _select_indices(recording, indices)
+
+
+def _select_indices(recording: Recording, indices: np.ndarray) -> Recording:
+    if not isinstance(recording, RecordingView) or recording._has_changed_state():
+        return RecordingView(recording, indices)
+    # compose: keep the view's (possibly renamed) ids of the selected channels
+    ids = recording._ids[indices]
+    base_indices = recording._kwargs["channel_indices"]
+    composed = indices if base_indices is None else np.asarray(base_indices)[indices]
+    renamed = recording._kwargs["channel_ids"] is not None
+    return RecordingView(
+        recording.parent, composed, ids if renamed else None,
+        recording._kwargs["start_frame"], recording._kwargs["end_frame"],
+    )
+
+
+def remove_channels(recording: Recording, remove_channel_ids: Any) -> Recording:
+    """A lazy view without ``remove_channel_ids``."""
+    removed = recording._ids_to_indices(remove_channel_ids)
+    keep = np.setdiff1d(np.arange(recording.get_num_channels()), removed)
+    return _select_indices(recording, keep)
+
+
+def rename_channels(recording: Recording, new_channel_ids: Any) -> Recording:
+    """A lazy view with ``new_channel_ids`` (same length, unique); the data are unchanged."""
+    ids = as_id_array(new_channel_ids, "new_channel_ids")
+    if ids.size != recording.get_num_channels():
+        raise ValueError(
+            f"{ids.size} new_channel_ids given for {recording.get_num_channels()} channels"
+        )
+    if isinstance(recording, RecordingView) and not recording._has_changed_state():
+        kwargs = recording._kwargs
+        return RecordingView(
+            recording.parent, kwargs["channel_indices"], ids, kwargs["start_frame"],
+            kwargs["end_frame"],
+        )
+    return RecordingView(recording, None, ids)
+
+
+def frame_slice(recording: Recording, start_frame: Any, end_frame: Any) -> Recording:
+    """A lazy view of frames ``[start_frame, end_frame)`` of a single-segment recording."""
+    if recording.get_num_segments() != 1:
+        raise ValueError(
+            f"frame_slice needs a single-segment recording; this one has "
+            f"{recording.get_num_segments()} segments (use select_segments first)"
+        )
+    start, end = resolve_frame_range(start_frame, end_frame, recording.get_num_samples())
+    if isinstance(recording, RecordingView) and not recording._has_changed_state():
+        kwargs = recording._kwargs
+        offset = kwargs["start_frame"] or 0
+        return RecordingView(
+            recording.parent, kwargs["channel_indices"], kwargs["channel_ids"],
+            offset + start, offset + end,
+        )
+    return RecordingView(recording, None, None, start, end)
+
+
+def time_slice(
+    recording: Recording, start_time: float | None = None, end_time: float | None = None
+) -> Recording:
+    """A lazy view between ``start_time`` and ``end_time`` in seconds.
+
+    None means the segment's start or end. Times outside the segment raise naming the time
+    and the segment's span.
+    """
+    if recording.get_num_segments() != 1:
+        raise ValueError(
+            f"time_slice needs a single-segment recording; this one has "
+            f"{recording.get_num_segments()} segments (use select_segments first)"
+        )
+    n = recording.get_num_samples()
+    first, last = recording.get_start_time(), recording.get_start_time() + recording.get_duration()
+
+    def to_frame(time_s: float | None, default: int, name: str) -> int:
+        if time_s is None:
+            return default
+        if not first - 1e-9 <= float(time_s) <= last + 1e-9:
+            raise FrameRangeError(
+                f"{name} {time_s} s is outside the recording, which spans {first} s to {last} s "
+                f"(duration {recording.get_duration()} s)"
+            )
+        return int(min(max(recording.time_to_sample_index(time_s), 0), n))
+
+    start = to_frame(start_time, 0, "start_time")
+    end = to_frame(end_time, n, "end_time")
+    return frame_slice(recording, start, end)
+
+
+@register_kind
+class SegmentSelectionRecording(Recording):
+    """A lazy view of some segments of a parent, in the order given.
+
+    Parameters
+    ----------
+    parent : Recording
+        The recording viewed.
+    segment_indices : list of int
+        Segments to keep.
+    """
+
+    def __init__(self, parent: Recording, segment_indices: Any) -> None:
+        if isinstance(segment_indices, (int, np.integer)):
+            segment_indices = [int(segment_indices)]
+        indices = [
+            resolve_segment_index(as_frame(i, "segment index"), parent.get_num_segments())
+            for i in segment_indices
+        ]
+        if len(set(indices)) != len(indices):
+            raise ValueError(f"segment_indices contain duplicates: {indices}")
+        self._kwargs["segment_indices"] = indices
+        super().__init__(parent.get_sampling_frequency(), parent._ids, parent.get_dtype())
+        self.parent = parent
+        for index in indices:
+            self.add_segment(
+                parent._segments[index], parent._t_starts[index], parent._time_vectors[index]
+            )
+        self._copy_metadata_from(parent)
+
+
+def select_segments(recording: Recording, segment_indices: Any) -> Recording:
+    """A lazy view of the segments ``segment_indices`` (an int or a list)."""
+    return SegmentSelectionRecording(recording, segment_indices)
+
+
+def split_by(recording: Recording, property: str = "group", outputs: str = "dict") -> Any:
+    """One lazy channel selection per distinct value of a channel property.
+
+    Parameters
+    ----------
+    recording : Recording
+    property : str
+        A channel property, "group" by default (probe or shank).
+    outputs : {"dict", "list"}
+        A dict ``{value: recording}`` or a list in order of the values.
+    """
+    if outputs not in ("dict", "list"):
+        raise ValueError(f"outputs must be 'dict' or 'list', got {outputs!r}")
+    values = recording.get_property(property)
+    if values.ndim != 1:
+        raise ValueError(f"property {property!r} has shape {values.shape}: split needs 1-d values")
+    result = {}
+    for value in np.unique(values):
+        indices = np.flatnonzero(values == value)
+        result[value.item()] = _select_indices(recording, indices)
+    return result if outputs == "dict" else list(result.values())
+

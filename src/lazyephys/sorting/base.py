@@ -1,0 +1,567 @@
+"""The Sorting base class and the sorting-segment contract.
+
+A sorting's native form is the spike vector: a structured array with the int64 fields
+``sample_index``, ``unit_index`` and ``segment_index``, sorted by segment, then sample, then
+unit. A segment is a tiny contract over the spikes of one segment:
+
+- ``get_spike_vector(segment_index)``: the segment's spikes, sorted by (sample, unit);
+- ``get_unit_spike_train(unit_index, start_frame, end_frame)``: one unit's frames in a range;
+- ``count_spikes(num_units)``, ``num_spikes()``, ``last_spike_sample()``: cheap summaries.
+
+Segments only see plain integers and unit *indices*. Ids, frame bounds and segment indices are
+validated once, in :class:`Sorting`. Arrays a segment returns are either read-only views of
+stored data or new arrays the caller owns (writeable), which lets a view modify them in place
+instead of copying them again.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..base.extractor import BaseExtractor
+from ..base.validation import as_frame, check_sampling_frequency, resolve_segment_index
+from ..errors import FrameRangeError, IncompatibleExtractorsError
+
+if TYPE_CHECKING:
+    from ..recording.base import Recording
+
+__all__ = [
+    "SPIKE_DTYPE",
+    "Sorting",
+    "SortingSegment",
+    "search_sorted",
+    "empty_spike_vector",
+    "sort_spikes",
+    "order_ties_by_unit",
+]
+
+SPIKE_DTYPE = np.dtype(
+    [("sample_index", "int64"), ("unit_index", "int64"), ("segment_index", "int64")]
+)
+
+
+def empty_spike_vector(size: int = 0) -> np.ndarray:
+    """A new, uninitialised spike vector of ``size`` spikes (zeros when ``size`` is 0)."""
+    return np.empty(size, dtype=SPIKE_DTYPE) if size else np.zeros(0, dtype=SPIKE_DTYPE)
+
+
+def search_sorted(values: np.ndarray, value: int, side: str = "left") -> int:
+    """``np.searchsorted`` for one value in a sorted, possibly strided 1-d array.
+
+    ``np.searchsorted`` copies a strided array (such as a field of a spike vector) to make it
+    contiguous, which costs O(n) time and memory. A bisection on the array itself costs
+    O(log n) element reads.
+    """
+    if side == "left":
+        return bisect.bisect_left(values, value)
+    return bisect.bisect_right(values, value)
+
+
+def sort_spikes(samples: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """The order that sorts spikes by sample, then unit (an int64 index array).
+
+    One integer key ``sample * num_units + unit`` sorts faster than ``np.lexsort`` on two
+    keys; the two-key sort is used only where that key could overflow.
+    """
+    if samples.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    top_unit = int(units.max()) + 1
+    top_sample = int(samples.max()) + 1
+    if samples.min() >= 0 and units.min() >= 0 and top_sample < (2**62) // max(top_unit, 1):
+        return np.argsort(samples * top_unit + units)
+    return np.lexsort((units, samples))
+
+
+def order_ties_by_unit(vector: np.ndarray) -> None:
+    """Re-sort, in place, the spikes of equal sample so that their units ascend.
+
+    ``vector`` holds one segment and is sorted by sample; only the runs of equal samples are
+    touched, so the cost is one vectorised pass plus a sort of those few spikes.
+    """
+    samples = vector["sample_index"]
+    units = vector["unit_index"]
+    if vector.size < 2:
+        return
+    same = samples[1:] == samples[:-1]
+    if not np.any(same & (units[1:] < units[:-1])):
+        return
+    tied = np.zeros(vector.size, dtype=bool)
+    tied[1:] |= same
+    tied[:-1] |= same
+    positions = np.flatnonzero(tied)
+    # within a run of equal samples only the units move: sort (sample, unit) keys of the tied
+    # spikes and write the units back; the other fields are equal along the run
+    tied_samples = samples[positions]
+    tied_units = units[positions]
+    top = int(tied_units.max()) + 1
+    if int(tied_samples.max()) < (2**62) // top:
+        keys = tied_samples * top + tied_units
+        keys.sort(kind="stable")  # the runs are short and already in sample order
+        units[positions] = keys - tied_samples * top
+    else:
+        order = np.lexsort((tied_units, tied_samples))
+        units[positions] = tied_units[order]
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+class SortingSegment(ABC):
+    """The spikes of one segment.
+
+    Subclasses implement :meth:`get_spike_vector`; the other methods have vectorised
+    defaults built on it that subclasses may replace by cheaper ones.
+    """
+
+    __slots__ = ()
+
+    @abstractmethod
+    def get_spike_vector(self, segment_index: int | None) -> np.ndarray:
+        """The segment's spikes as a spike vector sorted by (sample, unit).
+
+        Parameters
+        ----------
+        segment_index : int or None
+            Value of the ``segment_index`` field; None means any value (the caller will
+            overwrite it), which lets stored data be returned without a copy.
+
+        Returns
+        -------
+        numpy.ndarray
+            A read-only view of stored data, or a new array the caller owns.
+        """
+
+    def get_unit_spike_train(
+        self, unit_index: int, start_frame: int, end_frame: int | None
+    ) -> np.ndarray:
+        """Sorted frames of one unit in ``[start_frame, end_frame)`` (end None: no bound)."""
+        vector = cut_spike_vector(self.get_spike_vector(None), start_frame, end_frame)
+        return vector["sample_index"][vector["unit_index"] == unit_index]
+
+    def count_spikes(self, num_units: int) -> np.ndarray:
+        """Spikes per unit index (int64, length ``num_units``)."""
+        units = self.get_spike_vector(None)["unit_index"]
+        return np.bincount(units, minlength=num_units).astype(np.int64, copy=False)
+
+    def num_spikes(self) -> int:
+        """Number of spikes in the segment."""
+        return int(self.get_spike_vector(None).size)
+
+    def last_spike_sample(self) -> int:
+        """Sample index of the last spike, or -1 when the segment has none."""
+        vector = self.get_spike_vector(None)
+        return int(vector["sample_index"][-1]) if vector.size else -1
+
+
+def cut_spike_vector(vector: np.ndarray, start_frame: int, end_frame: int | None) -> np.ndarray:
+    """The spikes of a sorted spike vector with ``start_frame <= sample < end_frame`` (a view)."""
+    samples = vector["sample_index"]
+    lo = search_sorted(samples, start_frame) if start_frame > 0 else 0
+    hi = vector.size if end_frame is None else search_sorted(samples, end_frame)
+    if lo == 0 and hi == vector.size:
+        return vector
+    return vector[lo:hi]
+
+
+def cut_train(train: np.ndarray, start_frame: int, end_frame: int | None) -> np.ndarray:
+    """The part of a sorted spike train inside ``[start_frame, end_frame)`` (a view)."""
+    lo = int(np.searchsorted(train, start_frame)) if start_frame > 0 else 0
+    hi = train.size if end_frame is None else int(np.searchsorted(train, end_frame))
+    return train[lo:hi]
+
+
+def _depends_on(extractor: BaseExtractor, target: BaseExtractor) -> bool:
+    """True if ``target`` is ``extractor`` or something it is built from."""
+    seen: set[int] = set()
+    stack = [extractor]
+    while stack:
+        item = stack.pop()
+        if item is target:
+            return True
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        stack.extend(item._child_extractors())
+    return False
+
+
+class Sorting(BaseExtractor):
+    """A lazy, multi-segment sorting: spike trains of units, as sample indices.
+
+    Subclasses call ``super().__init__(sampling_frequency, unit_ids)`` and then
+    :meth:`add_segment` once per segment.
+    """
+
+    _id_name = "unit"
+
+    def __init__(self, sampling_frequency: float, unit_ids: Any) -> None:
+        super().__init__(unit_ids)
+        self._sampling_frequency = check_sampling_frequency(sampling_frequency)
+        self._segments: list[SortingSegment] = []
+        self._num_samples: list[int | None] = []
+        self._recording: Recording | None = None
+        self._recording_changed = False
+        self._num_samples_changed = False
+
+    def add_segment(self, segment: SortingSegment, num_samples: int | None = None) -> None:
+        """Append a segment, with its number of samples when known."""
+        self._segments.append(segment)
+        self._num_samples.append(None if num_samples is None else int(num_samples))
+
+    # ---------------------------------------------------------------- shape
+    @property
+    def sampling_frequency(self) -> float:
+        return self._sampling_frequency
+
+    @property
+    def unit_ids(self) -> np.ndarray:
+        return self.get_unit_ids()
+
+    def get_sampling_frequency(self) -> float:
+        """Sampling frequency in Hz."""
+        return self._sampling_frequency
+
+    def get_unit_ids(self) -> np.ndarray:
+        """The unit ids (a read-only array)."""
+        return _read_only(self._ids)
+
+    def get_num_units(self) -> int:
+        """Number of units."""
+        return int(self._ids.size)
+
+    def get_num_segments(self) -> int:
+        """Number of segments."""
+        return len(self._segments)
+
+    def _known_num_samples(self, index: int) -> int | None:
+        if self._recording is not None:
+            return self._recording.get_num_samples(index)
+        return self._num_samples[index]
+
+    def get_num_samples(self, segment_index: int | None = None) -> int:
+        """Number of samples of a segment, when known.
+
+        It is known from a registered recording or from the construction (generated
+        sortings, frame slices, ``num_samples=``); otherwise this raises ``ValueError``.
+        """
+        index = resolve_segment_index(segment_index, len(self._segments))
+        num = self._known_num_samples(index)
+        if num is None:
+            raise ValueError(
+                f"the number of samples of segment {index} is not known for this "
+                f"{type(self).__name__}: register a recording with register_recording(...) or "
+                "give num_samples when building it"
+            )
+        return num
+
+    def get_total_samples(self) -> int:
+        """Number of samples summed over segments (when known)."""
+        return sum(self.get_num_samples(i) for i in range(len(self._segments)))
+
+    def get_total_duration(self) -> float:
+        """Duration in seconds summed over segments (when known)."""
+        return self.get_total_samples() / self._sampling_frequency
+
+    # -------------------------------------------------------------- spikes
+    def to_spike_vector(self, concatenated: bool = True) -> Any:
+        """All spikes as a spike vector.
+
+        Parameters
+        ----------
+        concatenated : bool
+            One array for all segments (default), or a list with one array per segment.
+
+        Returns
+        -------
+        numpy.ndarray or list of numpy.ndarray
+            Structured arrays with the int64 fields ``sample_index``, ``unit_index`` and
+            ``segment_index``, sorted by segment, then sample, then unit. Read-only views of
+            stored data or new arrays: the result can never change the sorting.
+
+        Examples
+        --------
+        >>> import lazyephys as le
+        >>> sorting = le.generate_sorting(num_units=3, durations=[10.0], seed=0)
+        >>> vector = sorting.to_spike_vector()
+        >>> vector.dtype.names
+        ('sample_index', 'unit_index', 'segment_index')
+        """
+        if not concatenated:
+            return [seg.get_spike_vector(i) for i, seg in enumerate(self._segments)]
+        if len(self._segments) == 1:
+            return self._segments[0].get_spike_vector(0)
+        return self._concatenated_spike_vector()
+
+    def _concatenated_spike_vector(self) -> np.ndarray:
+        parts = [seg.get_spike_vector(i) for i, seg in enumerate(self._segments)]
+        return np.concatenate(parts) if parts else empty_spike_vector()
+
+    def get_unit_spike_train(
+        self,
+        unit_id: Any,
+        segment_index: int | None = None,
+        start_frame: int | None = None,
+        end_frame: int | None = None,
+        return_times: bool = False,
+    ) -> np.ndarray:
+        """The spike train of one unit: sorted sample indices (or times in seconds).
+
+        Parameters
+        ----------
+        unit_id : str or int
+            The unit.
+        segment_index : int or None
+            Required on multi-segment sortings.
+        start_frame, end_frame : int or None
+            Keep spikes with ``start_frame <= sample < end_frame``.
+        return_times : bool
+            Times in seconds: from the registered recording's times if there is one,
+            else ``sample / sampling_frequency``.
+
+        Returns
+        -------
+        numpy.ndarray
+            int64 frames (a read-only view or a copy) or float64 times.
+
+        Examples
+        --------
+        >>> import lazyephys as le
+        >>> sorting = le.generate_sorting(num_units=3, durations=[10.0], seed=0)
+        >>> train = sorting.get_unit_spike_train(unit_id="1", start_frame=0, end_frame=30000)
+        >>> bool(train.max() < 30000)
+        True
+        """
+        unit_index = self._id_to_index(unit_id)
+        index = resolve_segment_index(segment_index, len(self._segments))
+        start, end = self._frame_range(index, start_frame, end_frame)
+        train = self._segments[index].get_unit_spike_train(unit_index, start, end)
+        if return_times:
+            return self._frames_to_times(train, index)
+        if train.flags.writeable and train.base is not None:
+            train = _read_only(train)
+        return train
+
+    def _frame_range(self, index: int, start_frame: Any, end_frame: Any) -> tuple[int, int | None]:
+        num = self._known_num_samples(index)
+        start = 0 if start_frame is None else as_frame(start_frame, "start_frame")
+        end = None if end_frame is None else as_frame(end_frame, "end_frame")
+        if start < 0:
+            raise FrameRangeError(f"start_frame {start} is negative; frames start at 0")
+        if end is not None:
+            if end < start:
+                raise FrameRangeError(f"start_frame {start} is greater than end_frame {end}")
+            if num is not None and end > num:
+                raise FrameRangeError(
+                    f"end_frame {end} is past the end of segment {index} ({num} samples)"
+                )
+        if num is not None and start > num:
+            raise FrameRangeError(
+                f"start_frame {start} is past the end of segment {index} ({num} samples)"
+            )
+        return start, end
+
+    def _frames_to_times(self, frames: np.ndarray, index: int) -> np.ndarray:
+        if self._recording is not None:
+            return np.asarray(self._recording.sample_index_to_time(frames, index), np.float64)
+        return frames / self._sampling_frequency
+
+    def count_num_spikes_per_unit(self, outputs: str = "dict") -> Any:
+        """Spikes per unit, summed over segments.
+
+        Parameters
+        ----------
+        outputs : {"dict", "array"}
+            A dict ``{unit_id: count}`` or an int64 array aligned with the unit ids.
+
+        Examples
+        --------
+        >>> import lazyephys as le
+        >>> sorting = le.generate_sorting(num_units=2, durations=[1.0], seed=0)
+        >>> sorted(sorting.count_num_spikes_per_unit())
+        ['0', '1']
+        """
+        if outputs not in ("dict", "array"):
+            raise ValueError(f"outputs must be 'dict' or 'array', got {outputs!r}")
+        n = self.get_num_units()
+        counts = np.zeros(n, dtype=np.int64)
+        for segment in self._segments:
+            counts += segment.count_spikes(n)
+        if outputs == "array":
+            return counts
+        return dict(zip(self._ids.tolist(), counts.tolist(), strict=True))
+
+    def count_total_num_spikes(self) -> int:
+        """Number of spikes over all units and segments."""
+        return sum(segment.num_spikes() for segment in self._segments)
+
+    # ------------------------------------------------------------ recording
+    def register_recording(self, recording: Recording, check_spike_frames: bool = True) -> None:
+        """Attach the recording this sorting comes from (in place).
+
+        Its numbers of samples and times are then used by :meth:`get_num_samples` and
+        ``return_times=True``. The recording is saved with the sorting's provenance unless it
+        is built from this sorting (then only the numbers of samples are saved).
+
+        Parameters
+        ----------
+        recording : Recording
+            Same sampling frequency and number of segments.
+        check_spike_frames : bool
+            Check that every spike lies inside the recording's segments.
+        """
+        from ..recording.base import Recording
+
+        if not isinstance(recording, Recording):
+            raise TypeError(f"expected a Recording, got {type(recording).__name__}")
+        fs = recording.get_sampling_frequency()
+        if not math.isclose(fs, self._sampling_frequency, rel_tol=1e-9):
+            raise IncompatibleExtractorsError(
+                f"the recording's sampling frequency is {fs} Hz, the sorting's is "
+                f"{self._sampling_frequency} Hz"
+            )
+        if recording.get_num_segments() != self.get_num_segments():
+            raise IncompatibleExtractorsError(
+                f"the recording has {recording.get_num_segments()} segments, the sorting has "
+                f"{self.get_num_segments()}"
+            )
+        if check_spike_frames:
+            for index, segment in enumerate(self._segments):
+                last = segment.last_spike_sample()
+                num = recording.get_num_samples(index)
+                if last >= num:
+                    raise FrameRangeError(
+                        f"segment {index} has a spike at sample {last} but the recording's "
+                        f"segment has {num} samples"
+                    )
+        self._recording = recording
+        self._recording_changed = True
+
+    def has_recording(self) -> bool:
+        """True if a recording is registered."""
+        return self._recording is not None
+
+    # ----------------------------------------------------- provenance state
+    def _saves_recording(self) -> bool:
+        return (
+            self._recording_changed
+            and self._recording is not None
+            and not _depends_on(self._recording, self)
+        )
+
+    def _child_extractors(self) -> list[BaseExtractor]:
+        children = super()._child_extractors()
+        if self._saves_recording():
+            children.append(self._recording)  # type: ignore[arg-type]
+        return children
+
+    def _mark_clean(self) -> None:
+        super()._mark_clean()
+        self._recording_changed = False
+        self._num_samples_changed = False
+
+    def _has_changed_state(self) -> bool:
+        return (
+            super()._has_changed_state() or self._recording_changed or self._num_samples_changed
+        )
+
+    def _get_changed_state(self) -> dict[str, Any]:
+        state = super()._get_changed_state()
+        if self._saves_recording():
+            state["recording"] = self._recording
+        elif self._recording_changed or self._num_samples_changed:
+            state["num_samples"] = [
+                self._known_num_samples(i) for i in range(len(self._segments))
+            ]
+        return state
+
+    def _apply_state(self, state: dict[str, Any]) -> None:
+        super()._apply_state(state)
+        if state.get("recording") is not None:
+            self.register_recording(state["recording"], check_spike_frames=False)
+        if state.get("num_samples") is not None:
+            values = state["num_samples"]
+            if len(values) != len(self._segments):
+                raise ValueError(
+                    f"state num_samples has {len(values)} entries for "
+                    f"{len(self._segments)} segments"
+                )
+            self._num_samples = [None if v is None else int(v) for v in values]
+            self._num_samples_changed = True
+
+    # ----------------------------------------------------------------- repr
+    def __repr__(self) -> str:
+        n_seg = self.get_num_segments()
+        text = (
+            f"{type(self).__name__}: {self.get_num_units()} units - {n_seg} segment"
+            f"{'s' if n_seg != 1 else ''} - {self._sampling_frequency / 1000:g} kHz"
+        )
+        known = [self._known_num_samples(i) for i in range(n_seg)]
+        if n_seg and all(num is not None for num in known):
+            total = sum(known) / self._sampling_frequency  # type: ignore[arg-type]
+            text += f" - {total:.2f} s"
+        ids = self._ids.tolist()
+        shown = ", ".join(repr(i) for i in ids[:6]) + (", ..." if len(ids) > 6 else "")
+        return f"{text} - unit_ids: [{shown}]"
+
+    # ------------------------------------------------------------- views
+    def rename_units(self, new_unit_ids: Any) -> Sorting:
+        """A lazy view with new unit ids (same length, unique; not in place)."""
+        from .views import rename_units
+
+        return rename_units(self, new_unit_ids)
+
+    def select_units(self, unit_ids: Any, renamed_unit_ids: Any = None) -> Sorting:
+        """A lazy view of some units, in the order given, optionally renamed."""
+        from .views import select_units
+
+        return select_units(self, unit_ids, renamed_unit_ids)
+
+    def remove_units(self, remove_unit_ids: Any) -> Sorting:
+        """A lazy view without the units given."""
+        from .views import remove_units
+
+        return remove_units(self, remove_unit_ids)
+
+    def remove_empty_units(self) -> Sorting:
+        """A lazy view without the units that have no spike."""
+        from .views import remove_empty_units
+
+        return remove_empty_units(self)
+
+    def frame_slice(self, start_frame: int | None, end_frame: int | None) -> Sorting:
+        """A lazy view of frames ``[start_frame, end_frame)`` of a single-segment sorting."""
+        from .views import frame_slice
+
+        return frame_slice(self, start_frame, end_frame)
+
+    def time_slice(self, start_time: float | None = None, end_time: float | None = None) -> Sorting:
+        """A lazy view between two times in seconds (None: the segment's start or end)."""
+        from .views import time_slice
+
+        return time_slice(self, start_time, end_time)
+
+    def select_segments(self, segment_indices: Any) -> Sorting:
+        """A lazy view of some segments, in the order given."""
+        from .views import select_segments
+
+        return select_segments(self, segment_indices)
+
+    def split_by(self, property: str = "group", outputs: str = "dict") -> Any:
+        """One lazy view per value of a unit property: a dict (or list) of sortings."""
+        from .views import split_by
+
+        return split_by(self, property, outputs)
+
+    def to_numpy_sorting(self) -> Sorting:
+        """An in-memory copy (a ``NumpySorting``) with the same ids and properties."""
+        from .in_memory import NumpySorting
+
+        return NumpySorting.from_sorting(self)
