@@ -17,9 +17,11 @@ from .job_kwargs import (
     set_global_job_kwargs,
     split_job_kwargs,
 )
+from .chunkable import Chunkable
 from .plan import ChunkPlan, make_chunk_plan
 
 __all__ = [
+    "Chunkable",
     "DtypeOverflowError",
     "InvalidJobKwargsError",
     "JobChunkError",

@@ -154,7 +154,7 @@ def resolve_chunk_size(
     InvalidJobKwargsError
         If the chunk would be shorter than one sample.
     """
-    frame_bytes = recording.get_num_channels() * recording.get_dtype().itemsize
+    frame_bytes = recording.get_frame_bytes()
     fs = recording.get_sampling_frequency()
     if chunk_size is not None:
         if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral):
@@ -231,7 +231,7 @@ def make_chunk_plan(
         piece[:, 2] = np.minimum(starts + size, num_samples)
         pieces.append(piece)
     chunks = np.concatenate(pieces) if pieces else np.empty((0, 3), dtype=np.int64)
-    frame_bytes = recording.get_num_channels() * recording.get_dtype().itemsize
+    frame_bytes = recording.get_frame_bytes()
     return ChunkPlan(chunks, size, recording.get_sampling_frequency(), frame_bytes, grid)
 
 

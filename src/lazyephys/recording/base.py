@@ -153,6 +153,10 @@ class Recording(BaseExtractor):
         """Duration in seconds summed over segments."""
         return sum(self.get_duration(i) for i in range(len(self._segments)))
 
+    def get_frame_bytes(self) -> int:
+        """Bytes of one frame (every channel); the executor sizes chunks with it."""
+        return self.get_num_channels() * self._dtype.itemsize
+
     def get_memory_size(self) -> int:
         """Bytes of all traces, were they loaded."""
         return self.get_total_samples() * self.get_num_channels() * self._dtype.itemsize

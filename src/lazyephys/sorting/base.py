@@ -266,6 +266,15 @@ class Sorting(BaseExtractor):
         """Number of samples summed over segments (when known)."""
         return sum(self.get_num_samples(i) for i in range(len(self._segments)))
 
+    def get_frame_bytes(self) -> int:
+        """Bytes of spike vector per frame, on average (at least 1).
+
+        The executor sizes chunks with it, so ``chunk_memory`` bounds the spikes a chunk holds.
+        """
+        spikes = sum(segment.num_spikes() for segment in self._segments)
+        total = max(self.get_total_samples(), 1)
+        return max(1, -(-spikes * SPIKE_DTYPE.itemsize // total))
+
     def get_total_duration(self) -> float:
         """Duration in seconds summed over segments (when known)."""
         return self.get_total_samples() / self._sampling_frequency
