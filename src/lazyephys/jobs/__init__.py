@@ -9,6 +9,7 @@ from ..errors import (
     MainGuardError,
     UnknownJobKwargError,
 )
+from .chunkable import Chunkable
 from .executor import close_worker_state, read_chunk_with_margin, run_chunked_job
 from .job_kwargs import (
     fix_job_kwargs,
@@ -17,7 +18,6 @@ from .job_kwargs import (
     set_global_job_kwargs,
     split_job_kwargs,
 )
-from .chunkable import Chunkable
 from .plan import ChunkPlan, make_chunk_plan
 
 __all__ = [
