@@ -66,7 +66,8 @@ def test_astype_rounds_checks_or_clips(dtype, gain, offset):
 
 def test_overflow_error_names_values_and_is_a_value_error():
     rec = le.NumpyRecording(np.array([[1000], [-2000]], dtype=np.int16), 1000.0)
-    with pytest.raises(ValueError, match=r"-2000.*int8 \(range -128..127\)"):
+    expected = r"value 1000 at frame 0, outside int8's range \[-128, 127\]"
+    with pytest.raises(ValueError, match=expected):
         astype(rec, "int8").get_traces()
     with pytest.raises(OverflowError, match="60000"):
         scale(rec, gain=30.0, dtype="int16").get_traces()
@@ -98,3 +99,14 @@ def test_unsigned_bit_depth_and_bad_input():
         scale(rec, gain=[1, 2, 3])
     with pytest.raises(ValueError, match="needs a dtype"):
         astype(rec)
+
+
+def test_float_outputs_are_checked_like_integer_outputs():
+    # one checked cast everywhere: a float16 output cannot hold 70000 (it would become inf)
+    rec = le.NumpyRecording(np.array([[70000.0], [1.0]], dtype=np.float32), 1000.0)
+    with pytest.raises(le.DtypeOverflowError, match="70000"):
+        astype(rec, "float16").get_traces()
+    with pytest.raises(le.DtypeOverflowError, match="float16"):
+        scale(rec, gain=1.0, dtype="float16").get_traces()
+    clipped = astype(rec, "float16", clip=True).get_traces()
+    np.testing.assert_array_equal(clipped, np.array([[65504.0], [1.0]], dtype=np.float16))

@@ -2,7 +2,7 @@
 
 No value ever wraps around or overflows silently: a value that does not fit raises
 :class:`~lazyephys.errors.DtypeOverflowError` naming the channel, the value and its frame,
-unless clipping was asked for.
+unless clipping was asked for (then it is clipped to the dtype's range).
 """
 
 from __future__ import annotations
@@ -16,18 +16,25 @@ from ..errors import DtypeOverflowError
 __all__ = ["cast_traces"]
 
 
-def _overflow_message(
-    traces: np.ndarray, column: int, row: int, dtype: np.dtype, low: Any, high: Any,
-    channel_ids: Any, segment_index: int, start_frame: int,
-) -> str:
+def _position(
+    column: int, row: int, channel_ids: Any, segment_index: int | None, start_frame: int
+) -> tuple[str, str]:
     channel = channel_ids[column] if channel_ids is not None else column
     channel = channel.item() if isinstance(channel, np.generic) else channel
-    value = traces[row, column]
-    return (
-        f"writing {traces.dtype} traces as {dtype} would overflow: channel {channel!r} has the "
-        f"value {value} at frame {start_frame + row} of segment {segment_index}, outside "
-        f"{dtype}'s range [{low}, {high}]; pass clip=True to clip such values, or write a "
-        "wider dtype"
+    segment = "" if segment_index is None else f" of segment {segment_index}"
+    return f"channel {channel!r}", f"frame {start_frame + row}{segment}"
+
+
+def _overflow(
+    traces: np.ndarray, source: np.dtype, mask: np.ndarray, dtype: np.dtype, low: Any, high: Any,
+    channel_ids: Any, segment_index: int | None, start_frame: int,
+) -> DtypeOverflowError:
+    row, column = (int(v[0]) for v in np.nonzero(mask))
+    channel, frame = _position(column, row, channel_ids, segment_index, start_frame)
+    return DtypeOverflowError(
+        f"writing {source} traces as {dtype} would overflow: {channel} has the value "
+        f"{traces[row, column]} at {frame}, outside {dtype}'s range [{low}, {high}]; pass "
+        "clip=True to clip such values, or use a wider dtype"
     )
 
 
@@ -36,28 +43,37 @@ def cast_traces(
     dtype: Any,
     clip: bool = False,
     channel_ids: Any = None,
-    segment_index: int = 0,
+    segment_index: int | None = 0,
     start_frame: int = 0,
+    round_values: bool = True,
+    in_place: bool = False,
 ) -> np.ndarray:
     """Cast traces to ``dtype``, refusing to wrap around or overflow silently.
 
-    Floats cast to integers are rounded to the nearest integer. Values outside the range of
-    ``dtype`` raise :class:`~lazyephys.jobs.errors.DtypeOverflowError` naming the channel, the
-    value and its frame, unless ``clip=True`` (then they are clipped to the range). NaN cannot
-    be written as an integer and always raises.
+    Floats cast to integers are rounded to the nearest integer (or truncated with
+    ``round_values=False``). Values outside the range of ``dtype`` (integers, or floats too
+    large for a narrower float) raise :class:`~lazyephys.errors.DtypeOverflowError` naming the
+    channel, the value and its frame, unless ``clip=True``. NaN cannot be written as an integer
+    and always raises.
 
     Parameters
     ----------
     traces : numpy.ndarray
         (time, channel).
     dtype : numpy dtype
-        The dtype to write.
+        The dtype to cast to.
     clip : bool
         Clip out-of-range values instead of raising.
     channel_ids : array or None
         Channel ids named in errors (column indices if None).
-    segment_index, start_frame : int
-        Where ``traces`` starts, for errors.
+    segment_index : int or None
+        The segment ``traces`` comes from, for errors (None: not named).
+    start_frame : int
+        The frame of the first row, for errors.
+    round_values : bool
+        Round floats to the nearest integer before an integer cast; False truncates.
+    in_place : bool
+        ``traces`` is a working array that may be modified (saves a temporary).
 
     Examples
     --------
@@ -71,46 +87,40 @@ def cast_traces(
     source = traces.dtype
     if source == target:
         return traces
+    where = (channel_ids, segment_index, start_frame)
     if target.kind in "iu" and source.kind in "iubf":
         info = np.iinfo(target)
         values = traces
         if source.kind == "f":
-            values = np.rint(traces)
+            rounding = np.rint if round_values else np.trunc
+            values = rounding(traces, out=traces) if in_place else rounding(traces)
             nan = np.isnan(values)
             if nan.any():
                 row, column = (int(v[0]) for v in np.nonzero(nan))
-                channel = channel_ids[column] if channel_ids is not None else column
-                channel = channel.item() if isinstance(channel, np.generic) else channel
+                channel, frame = _position(column, row, *where)
                 raise DtypeOverflowError(
-                    f"channel {channel!r} has NaN at frame {start_frame + row} of segment "
-                    f"{segment_index}, which {target} cannot hold"
+                    f"{channel} has NaN at {frame}, which {target} cannot hold"
                 )
         if not np.can_cast(source, target) and values.size:
-            low_values, high_values = values.min(axis=0), values.max(axis=0)
-            below, above = low_values < info.min, high_values > info.max
-            if below.any() or above.any():
+            low, high = values.min(axis=0), values.max(axis=0)
+            if (low < info.min).any() or (high > info.max).any():
                 if not clip:
-                    column = int(np.flatnonzero(below | above)[0])
-                    series = values[:, column]
-                    row = int(np.flatnonzero((series < info.min) | (series > info.max))[0])
-                    raise DtypeOverflowError(_overflow_message(
-                        traces, column, row, target, info.min, info.max, channel_ids,
-                        segment_index, start_frame,
-                    ))
-                values = np.clip(values, info.min, info.max)
+                    outside = (values < info.min) | (values > info.max)
+                    raise _overflow(values, source, outside, target, info.min, info.max, *where)
+                if in_place and source.kind == "f":
+                    values = np.clip(values, info.min, info.max, out=values)
+                else:
+                    values = np.clip(values, info.min, info.max)
         return values.astype(target)
-    if target.kind == "f" and source.kind in "iuf":
+    if target.kind == "f" and source.kind in "iubf":
         finfo = np.finfo(target)
         if not np.can_cast(source, target) and traces.size:
-            magnitude = np.abs(traces.astype(np.float64))
-            too_big = np.isfinite(magnitude) & (magnitude > float(finfo.max))
-            if too_big.any():
+            low, high = traces.min(), traces.max()
+            if (np.isfinite(low) and low < finfo.min) or (np.isfinite(high) and high > finfo.max):
+                magnitude = np.abs(traces.astype(np.float64))
+                too_big = np.isfinite(magnitude) & (magnitude > float(finfo.max))
                 if not clip:
-                    row, column = (int(v[0]) for v in np.nonzero(too_big))
-                    raise DtypeOverflowError(_overflow_message(
-                        traces, column, row, target, finfo.min, finfo.max, channel_ids,
-                        segment_index, start_frame,
-                    ))
+                    raise _overflow(traces, source, too_big, target, finfo.min, finfo.max, *where)
                 return np.clip(traces, finfo.min, finfo.max).astype(target)
         return traces.astype(target)
-    raise TypeError(f"cannot write {source} traces as {target}")
+    raise TypeError(f"cannot cast {source} traces to {target}")

@@ -102,6 +102,22 @@ class BaseExtractor:
         self._changed_properties: set[str] = set()
         self._changed_annotations: set[str] = set()
 
+    # ------------------------------------------------------------ provenance
+    def _record_argument(self, name: str, value: Any) -> None:
+        """Record the normalised value of constructor argument ``name`` in the provenance.
+
+        For arguments that are resolved while building (a drawn seed, fitted parameters,
+        resolved paths): the provenance then rebuilds the same object. ``_kwargs`` is only the
+        provenance record; no object reads another's. A name that is not a constructor
+        argument raises, so renaming an argument cannot silently break provenance.
+        """
+        if name not in self._kwargs:
+            raise KeyError(
+                f"{type(self).__name__} has no constructor argument {name!r} to record; its "
+                f"arguments are {sorted(self._kwargs)}"
+            )
+        self._kwargs[name] = value
+
     # ------------------------------------------------------------------ ids
     def _ids_to_indices(self, ids: Any) -> np.ndarray:
         if self._id_index is None:

@@ -15,6 +15,7 @@ __all__ = [
     "check_sampling_frequency",
     "resolve_segment_index",
     "resolve_frame_range",
+    "resolve_open_frame_range",
 ]
 
 
@@ -68,20 +69,54 @@ def resolve_segment_index(segment_index: Any, num_segments: int) -> int:
     return index
 
 
-def resolve_frame_range(start_frame: Any, end_frame: Any, num_samples: int) -> tuple[int, int]:
-    """Validate ``[start_frame, end_frame)`` inside a segment of ``num_samples`` samples.
+def resolve_open_frame_range(
+    start_frame: Any, end_frame: Any, num_samples: int | None, segment_index: int | None = None
+) -> tuple[int, int | None]:
+    """Validate ``[start_frame, end_frame)`` in a segment whose length may be unknown.
 
-    ``None`` means the segment's start or end. Negative, reversed or past-the-end frames
-    raise :class:`FrameRangeError` naming the values and the valid range.
+    The one frame-range check of the library: recordings and sortings, reads and slices all
+    go through it. ``start_frame`` None means 0; ``end_frame`` None stays None (no bound).
+    Negative, reversed or past-the-end frames raise :class:`FrameRangeError` naming the values
+    and the valid range (the end is checked only when ``num_samples`` is known).
+
+    Examples
+    --------
+    >>> resolve_open_frame_range(None, None, None)
+    (0, None)
+    >>> resolve_open_frame_range(5, None, 10)
+    (5, None)
     """
     start = 0 if start_frame is None else as_frame(start_frame, "start_frame")
-    end = num_samples if end_frame is None else as_frame(end_frame, "end_frame")
+    end = None if end_frame is None else as_frame(end_frame, "end_frame")
+    segment = "the segment" if segment_index is None else f"segment {segment_index}"
     if start < 0:
-        raise FrameRangeError(f"start_frame {start} is negative; valid frames are 0..{num_samples}")
-    if end > num_samples:
-        raise FrameRangeError(
-            f"end_frame {end} is past the end of the segment ({num_samples} samples)"
-        )
-    if start > end:
+        valid = "" if num_samples is None else f"; valid frames are 0..{num_samples}"
+        raise FrameRangeError(f"start_frame {start} is negative{valid or '; frames start at 0'}")
+    if end is not None and start > end:
         raise FrameRangeError(f"start_frame {start} is greater than end_frame {end}")
+    if num_samples is not None:
+        if end is not None and end > num_samples:
+            raise FrameRangeError(
+                f"end_frame {end} is past the end of {segment} ({num_samples} samples)"
+            )
+        if start > num_samples:
+            raise FrameRangeError(
+                f"start_frame {start} is past the end of {segment} ({num_samples} samples)"
+            )
     return start, end
+
+
+def resolve_frame_range(
+    start_frame: Any, end_frame: Any, num_samples: int, segment_index: int | None = None
+) -> tuple[int, int]:
+    """Validate ``[start_frame, end_frame)`` inside a segment of ``num_samples`` samples.
+
+    ``None`` means the segment's start or end; errors as :func:`resolve_open_frame_range`.
+
+    Examples
+    --------
+    >>> resolve_frame_range(None, 20, 100)
+    (0, 20)
+    """
+    start, end = resolve_open_frame_range(start_frame, end_frame, num_samples, segment_index)
+    return start, num_samples if end is None else end

@@ -120,7 +120,7 @@ class NoiseGeneratorRecording(Recording):
             raise ValueError(f"block_size must be positive, got {block_size}")
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
-            self._kwargs["seed"] = seed
+            self._record_argument("seed", seed)
         ids = [str(i) for i in range(num_channels)] if channel_ids is None else channel_ids
         super().__init__(sampling_frequency, ids, dtype)
         levels = np.broadcast_to(np.asarray(noise_levels, dtype=np.float64), (num_channels,))

@@ -157,7 +157,7 @@ class GeneratedSorting(Sorting):
             raise ValueError(f"num_units must be >= 0, got {num_units}")
         if seed is None:
             seed = _draw_seed()
-            self._kwargs["seed"] = seed
+            self._record_argument("seed", seed)
         fs = check_sampling_frequency(sampling_frequency)
         rates = _firing_rates(firing_rates, num_units)
         if not math.isfinite(refractory_period_ms) or refractory_period_ms < 0:

@@ -143,7 +143,7 @@ class BinaryRecordingExtractor(Recording):
             raise ValueError(
                 f"{self.get_num_channels()} channel_ids given for num_channels={num_channels}"
             )
-        self._kwargs["file_paths"] = [Path(p) for p in paths]
+        self._record_argument("file_paths", [Path(p) for p in paths])
         for i, path in enumerate(paths):
             segment = BinarySegment(Path(path), self._dtype, int(num_channels), int(file_offset),
                                     time_axis)

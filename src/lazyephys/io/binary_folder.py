@@ -180,7 +180,7 @@ class BinaryFolderRecording(Recording):
             self.set_probegroup(spec.probegroup, in_place=True)
         if spec.annotations:
             self.annotate(**spec.annotations)
-        self._kwargs["folder_path"] = folder
+        self._record_argument("folder_path", folder)
 
 
 def read_binary_folder(folder_path: str | os.PathLike[str]) -> BinaryFolderRecording:

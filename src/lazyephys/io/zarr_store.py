@@ -206,7 +206,7 @@ class ZarrRecordingExtractor(Recording):
             self.annotate(**spec["annotations"])
         self._root = root
         if not is_remote_url(folder_path):
-            self._kwargs["folder_path"] = Path(folder_path)
+            self._record_argument("folder_path", Path(folder_path))
 
 
 def _our_recording_spec(root: Any, attrs: dict[str, Any], where: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DtypeOverflowError
+from ..base.casting import cast_traces
 from ..recording.base import (
     ChannelSelector,
     Recording,
@@ -33,7 +33,6 @@ __all__ = [
     "init_from_parent",
     "resolve_output_dtype",
     "working_dtype",
-    "cast_output",
     "as_work_array",
     "selected_count",
     "add_line",
@@ -78,7 +77,8 @@ class WindowTransformSegment(PreprocessorSegment):
         if end_frame == start_frame:
             return np.empty((0, selected_count(channel_selector, self.num_channels)), self.dtype)
         out = self.transform(start_frame, end_frame, channel_selector)
-        return cast_output(out, self.dtype, where=f"frames {start_frame}..{end_frame}")
+        return cast_traces(out, self.dtype, segment_index=None, start_frame=start_frame,
+                           in_place=True)
 
     @abstractmethod
     def transform(
@@ -140,60 +140,6 @@ def selected_count(selector: ChannelSelector, num_channels: int) -> int:
     if isinstance(selector, slice):
         return len(range(*selector.indices(num_channels)))
     return int(selector.size)
-
-
-def cast_output(
-    traces: np.ndarray,
-    dtype: np.dtype,
-    round_values: bool = True,
-    clip: bool = False,
-    where: str = "",
-) -> np.ndarray:
-    """Cast a working array (changed in place) to the output dtype.
-
-    Parameters
-    ----------
-    traces : numpy.ndarray
-        The working array; it may be modified.
-    dtype : numpy.dtype
-        The output dtype.
-    round_values : bool
-        Round floats to the nearest integer before an integer cast (else truncate).
-    clip : bool
-        Clip values outside an integer dtype's range instead of raising.
-    where : str
-        Describes the window, for the error message.
-
-    Raises
-    ------
-    DtypeOverflowError
-        A value (or a NaN) does not fit in an integer ``dtype`` and ``clip`` is False.
-    """
-    if traces.dtype == dtype:
-        return traces
-    if dtype.kind in "iu":
-        if traces.dtype.kind == "f":
-            if round_values:
-                np.rint(traces, out=traces)
-            if traces.size and np.isnan(traces).any():
-                raise DtypeOverflowError(
-                    f"NaN in {where or 'the traces'} cannot be cast to {dtype}"
-                )
-        info = np.iinfo(dtype)
-        if traces.size:
-            low, high = traces.min(), traces.max()
-            if low < info.min or high > info.max:
-                if not clip:
-                    raise DtypeOverflowError(
-                        f"values from {low} to {high} in {where or 'the traces'} do not fit in "
-                        f"{dtype} (range {info.min}..{info.max}); ask for a float dtype, "
-                        "smaller gains, or clipping (astype(..., clip=True))"
-                    )
-                if traces.dtype.kind == "f":
-                    np.clip(traces, info.min, info.max, out=traces)
-                else:
-                    traces = np.clip(traces, info.min, info.max)
-    return traces.astype(dtype, copy=False)
 
 
 _ROWS = 4096  # rows per block when adding a line to a window: keeps temporaries small

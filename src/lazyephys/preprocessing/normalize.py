@@ -57,7 +57,7 @@ class CenterRecording(Recording):
         if centers is None:
             data = _chunks(recording, num_chunks_per_segment, chunk_size, seed)
             values = np.median(data, axis=0) if mode == "median" else data.mean(axis=0)
-            self._kwargs["centers"] = values
+            self._record_argument("centers", values)
         else:
             values = per_channel(centers, n, "centers")
         out = resolve_output_dtype(recording.get_dtype(), dtype)
@@ -109,8 +109,8 @@ class ZScoreRecording(Recording):
             if int_scale is not None:
                 gains = gains * float(int_scale)
                 offsets = offsets * float(int_scale)
-            self._kwargs["gain"] = gains
-            self._kwargs["offset"] = offsets
+            self._record_argument("gain", gains)
+            self._record_argument("offset", offsets)
         else:
             gains = per_channel(gain, n, "gain")
             offsets = per_channel(offset, n, "offset")

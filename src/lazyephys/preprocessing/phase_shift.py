@@ -101,7 +101,7 @@ class PhaseShiftRecording(Recording):
                     "inter_sample_shift=[...] (fractions of a sample, one per channel)"
                 )
             shifts = np.asarray(recording.get_property("inter_sample_shift"), dtype=np.float64)
-            self._kwargs["inter_sample_shift"] = shifts
+            self._record_argument("inter_sample_shift", shifts)
         else:
             shifts = np.asarray(inter_sample_shift, dtype=np.float64).reshape(-1)
         if shifts.size != n:

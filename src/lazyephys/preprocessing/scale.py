@@ -11,12 +11,12 @@ from typing import Any
 
 import numpy as np
 
+from ..base.casting import cast_traces
 from ..base.provenance import register_kind
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
 from ._base import (
     PreprocessorSegment,
     as_work_array,
-    cast_output,
     init_from_parent,
     resolve_output_dtype,
     working_dtype,
@@ -59,8 +59,8 @@ class ScaleSegment(PreprocessorSegment):
         )
         traces *= self.gain[channel_selector]
         traces += self.offset[channel_selector]
-        return cast_output(traces, self.dtype, self.round_values, self.clip,
-                           f"frames {start_frame}..{end_frame}")
+        return cast_traces(traces, self.dtype, self.clip, segment_index=None,
+                           start_frame=start_frame, round_values=self.round_values, in_place=True)
 
 
 def per_channel(values: Any, num_channels: int, name: str) -> np.ndarray:
@@ -156,17 +156,8 @@ class AstypeSegment(PreprocessorSegment):
         out, source = self.dtype, traces.dtype
         if source == out:
             return traces
-        if out.kind == "f" or (source.kind in "iu" and np.can_cast(source, out)):
-            return traces.astype(out)
-        where = f"frames {start_frame}..{end_frame}"
-        if source.kind == "f":
-            work = as_work_array(traces, source)
-            if not self.round_values:
-                np.trunc(work, out=work)
-            return cast_output(work, out, self.round_values, self.clip, where)
-        # a narrowing integer cast: check the range on a wide copy
-        wide = traces.astype(np.uint64 if source == np.uint64 else np.int64)
-        return cast_output(wide, out, False, self.clip, where)
+        return cast_traces(traces, out, self.clip, segment_index=None, start_frame=start_frame,
+                           round_values=self.round_values)
 
 
 @register_kind

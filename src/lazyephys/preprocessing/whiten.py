@@ -153,8 +153,8 @@ class WhitenRecording(Recording):
             )
             if int_scale is not None:
                 matrix = matrix * float(int_scale)
-            self._kwargs["W"] = matrix
-            self._kwargs["M"] = mean
+            self._record_argument("W", matrix)
+            self._record_argument("M", mean)
         else:
             matrix = np.asarray(W, dtype=np.float64)
             if matrix.shape != (n, n):

@@ -237,7 +237,7 @@ class ChannelsAggregationRecording(Recording):
         self, recording_list: Any, renamed_channel_ids: Any = None
     ) -> None:
         recordings = as_extractor_list(recording_list, Recording, "aggregate_channels")
-        self._kwargs["recording_list"] = recordings
+        self._record_argument("recording_list", recordings)
         _check_compatible(recordings, "aggregate_channels")
         first = recordings[0]
         for i, rec in enumerate(recordings[1:], start=1):

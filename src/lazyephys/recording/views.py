@@ -13,7 +13,8 @@ import numpy as np
 
 from ..base.ids import as_id_array
 from ..base.provenance import register_kind
-from ..base.validation import as_frame, resolve_frame_range, resolve_segment_index
+from ..base.validation import resolve_frame_range
+from ..base.views import ViewKey, resolve_segment_indices, split_by_property
 from ..errors import FrameRangeError
 from .base import (
     ALL_CHANNELS,
@@ -110,8 +111,11 @@ class RecordingView(Recording):
             )
         super().__init__(parent.get_sampling_frequency(), new_ids, parent.get_dtype())
         self.parent = parent
+        self.view_key = ViewKey(
+            indices, None if channel_ids is None else new_ids, start_frame, end_frame
+        )
         selector = ALL_CHANNELS if indices is None else selector_from_indices(indices, n_parent)
-        sliced = start_frame is not None or end_frame is not None
+        sliced = self.view_key.slices_frames
         if sliced and parent.get_num_segments() != 1:
             raise ValueError(
                 f"frame slicing needs a single-segment recording; this one has "
@@ -130,18 +134,17 @@ def select_channels(recording: Recording, channel_ids: Any) -> Recording:
     return _select_indices(recording, indices)
 
 
+def _view(recording: Recording, key: ViewKey) -> Recording:
+    """A view of ``recording`` by ``key``; one flat view when ``recording`` is an unchanged
+    view."""
+    if isinstance(recording, RecordingView) and not recording._has_changed_state():
+        key = key.compose_over(recording.view_key)
+        recording = recording.parent
+    return RecordingView(recording, key.indices, key.ids, key.start_frame, key.end_frame)
+
+
 def _select_indices(recording: Recording, indices: np.ndarray) -> Recording:
-    if not isinstance(recording, RecordingView) or recording._has_changed_state():
-        return RecordingView(recording, indices)
-    # compose: keep the view's (possibly renamed) ids of the selected channels
-    ids = recording._ids[indices]
-    base_indices = recording._kwargs["channel_indices"]
-    composed = indices if base_indices is None else np.asarray(base_indices)[indices]
-    renamed = recording._kwargs["channel_ids"] is not None
-    return RecordingView(
-        recording.parent, composed, ids if renamed else None,
-        recording._kwargs["start_frame"], recording._kwargs["end_frame"],
-    )
+    return _view(recording, ViewKey(indices=indices))
 
 
 def remove_channels(recording: Recording, remove_channel_ids: Any) -> Recording:
@@ -158,13 +161,7 @@ def rename_channels(recording: Recording, new_channel_ids: Any) -> Recording:
         raise ValueError(
             f"{ids.size} new_channel_ids given for {recording.get_num_channels()} channels"
         )
-    if isinstance(recording, RecordingView) and not recording._has_changed_state():
-        kwargs = recording._kwargs
-        return RecordingView(
-            recording.parent, kwargs["channel_indices"], ids, kwargs["start_frame"],
-            kwargs["end_frame"],
-        )
-    return RecordingView(recording, None, ids)
+    return _view(recording, ViewKey(ids=ids))
 
 
 def frame_slice(recording: Recording, start_frame: Any, end_frame: Any) -> Recording:
@@ -175,14 +172,7 @@ def frame_slice(recording: Recording, start_frame: Any, end_frame: Any) -> Recor
             f"{recording.get_num_segments()} segments (use select_segments first)"
         )
     start, end = resolve_frame_range(start_frame, end_frame, recording.get_num_samples())
-    if isinstance(recording, RecordingView) and not recording._has_changed_state():
-        kwargs = recording._kwargs
-        offset = kwargs["start_frame"] or 0
-        return RecordingView(
-            recording.parent, kwargs["channel_indices"], kwargs["channel_ids"],
-            offset + start, offset + end,
-        )
-    return RecordingView(recording, None, None, start, end)
+    return _view(recording, ViewKey(start_frame=start, end_frame=end))
 
 
 def time_slice(
@@ -229,15 +219,8 @@ class SegmentSelectionRecording(Recording):
     """
 
     def __init__(self, parent: Recording, segment_indices: Any) -> None:
-        if isinstance(segment_indices, (int, np.integer)):
-            segment_indices = [int(segment_indices)]
-        indices = [
-            resolve_segment_index(as_frame(i, "segment index"), parent.get_num_segments())
-            for i in segment_indices
-        ]
-        if len(set(indices)) != len(indices):
-            raise ValueError(f"segment_indices contain duplicates: {indices}")
-        self._kwargs["segment_indices"] = indices
+        indices = resolve_segment_indices(segment_indices, parent.get_num_segments())
+        self._record_argument("segment_indices", indices)
         super().__init__(parent.get_sampling_frequency(), parent._ids, parent.get_dtype())
         self.parent = parent
         for index in indices:
@@ -263,14 +246,7 @@ def split_by(recording: Recording, property: str = "group", outputs: str = "dict
     outputs : {"dict", "list"}
         A dict ``{value: recording}`` or a list in order of the values.
     """
-    if outputs not in ("dict", "list"):
-        raise ValueError(f"outputs must be 'dict' or 'list', got {outputs!r}")
-    values = recording.get_property(property)
-    if values.ndim != 1:
-        raise ValueError(f"property {property!r} has shape {values.shape}: split needs 1-d values")
-    result = {}
-    for value in np.unique(values):
-        indices = np.flatnonzero(values == value)
-        result[value.item()] = _select_indices(recording, indices)
-    return result if outputs == "dict" else list(result.values())
-
+    return split_by_property(
+        recording.get_property(property), property,
+        lambda positions: _select_indices(recording, positions), outputs,
+    )

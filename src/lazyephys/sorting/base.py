@@ -24,7 +24,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..base.extractor import BaseExtractor
-from ..base.validation import as_frame, check_sampling_frequency, resolve_segment_index
+from ..base.validation import (
+    check_sampling_frequency,
+    resolve_open_frame_range,
+    resolve_segment_index,
+)
 from ..errors import FrameRangeError, IncompatibleExtractorsError
 
 if TYPE_CHECKING:
@@ -350,32 +354,15 @@ class Sorting(BaseExtractor):
         """
         unit_index = self._id_to_index(unit_id)
         index = resolve_segment_index(segment_index, len(self._segments))
-        start, end = self._frame_range(index, start_frame, end_frame)
+        start, end = resolve_open_frame_range(
+            start_frame, end_frame, self._known_num_samples(index), index
+        )
         train = self._segments[index].get_unit_spike_train(unit_index, start, end)
         if return_times:
             return self._frames_to_times(train, index)
         if train.flags.writeable and train.base is not None:
             train = _read_only(train)
         return train
-
-    def _frame_range(self, index: int, start_frame: Any, end_frame: Any) -> tuple[int, int | None]:
-        num = self._known_num_samples(index)
-        start = 0 if start_frame is None else as_frame(start_frame, "start_frame")
-        end = None if end_frame is None else as_frame(end_frame, "end_frame")
-        if start < 0:
-            raise FrameRangeError(f"start_frame {start} is negative; frames start at 0")
-        if end is not None:
-            if end < start:
-                raise FrameRangeError(f"start_frame {start} is greater than end_frame {end}")
-            if num is not None and end > num:
-                raise FrameRangeError(
-                    f"end_frame {end} is past the end of segment {index} ({num} samples)"
-                )
-        if num is not None and start > num:
-            raise FrameRangeError(
-                f"start_frame {start} is past the end of segment {index} ({num} samples)"
-            )
-        return start, end
 
     def _frames_to_times(self, frames: np.ndarray, index: int) -> np.ndarray:
         if self._recording is not None:

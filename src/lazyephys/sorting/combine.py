@@ -157,12 +157,12 @@ class ConcatenateSegmentSorting(Sorting):
 
     def __init__(self, sorting_list: Any, total_samples_list: Any = None) -> None:
         sortings = as_extractor_list(sorting_list, Sorting, "concatenate_sortings")
-        self._kwargs["sorting_list"] = sortings
+        self._record_argument("sorting_list", sortings)
         check_same_sampling_frequency(sortings, "concatenate_sortings")
         check_same_ids(sortings, "concatenate_sortings")
         lengths, totals = _piece_lengths(sortings, total_samples_list)
         if total_samples_list is not None:
-            self._kwargs["total_samples_list"] = totals
+            self._record_argument("total_samples_list", totals)
         first = sortings[0]
         super().__init__(first.get_sampling_frequency(), first._ids)
         parents = [seg for sorting in sortings for seg in sorting._segments]
@@ -199,7 +199,7 @@ class AppendSegmentSorting(Sorting):
 
     def __init__(self, sorting_list: Any) -> None:
         sortings = as_extractor_list(sorting_list, Sorting, "append_sortings")
-        self._kwargs["sorting_list"] = sortings
+        self._record_argument("sorting_list", sortings)
         check_same_sampling_frequency(sortings, "append_sortings")
         check_same_ids(sortings, "append_sortings")
         first = sortings[0]
@@ -292,7 +292,7 @@ class UnitsAggregationSorting(Sorting):
 
     def __init__(self, sorting_list: Any, renamed_unit_ids: Any = None) -> None:
         sortings = as_extractor_list(sorting_list, Sorting, "aggregate_units")
-        self._kwargs["sorting_list"] = sortings
+        self._record_argument("sorting_list", sortings)
         check_same_sampling_frequency(sortings, "aggregate_units")
         first = sortings[0]
         n_seg = first.get_num_segments()

@@ -15,7 +15,8 @@ import numpy as np
 
 from ..base.ids import as_id_array
 from ..base.provenance import register_kind
-from ..base.validation import as_frame, resolve_segment_index
+from ..base.validation import resolve_open_frame_range
+from ..base.views import ViewKey, resolve_segment_indices, split_by_property
 from ..errors import FrameRangeError
 from .base import (
     Sorting,
@@ -138,26 +139,12 @@ class SortingViewSegment(SortingSegment):
         return super().last_spike_sample()
 
 
-def _resolve_slice(
+def _slice_range(
     start_frame: Any, end_frame: Any, num_samples: int | None
 ) -> tuple[int, int | None]:
-    start = 0 if start_frame is None else as_frame(start_frame, "start_frame")
-    end = None if end_frame is None else as_frame(end_frame, "end_frame")
-    if end is None and num_samples is not None:
-        end = num_samples
-    if start < 0:
-        raise FrameRangeError(f"start_frame {start} is negative; frames start at 0")
-    if end is not None and start > end:
-        raise FrameRangeError(f"start_frame {start} is greater than end_frame {end}")
-    if num_samples is not None and end is not None and end > num_samples:
-        raise FrameRangeError(
-            f"end_frame {end} is past the end of the segment ({num_samples} samples)"
-        )
-    if num_samples is not None and start > num_samples:
-        raise FrameRangeError(
-            f"start_frame {start} is past the end of the segment ({num_samples} samples)"
-        )
-    return start, end
+    """A slice's frame range; the end defaults to the segment's end when it is known."""
+    start, end = resolve_open_frame_range(start_frame, end_frame, num_samples)
+    return start, num_samples if end is None else end
 
 
 @register_kind
@@ -202,7 +189,10 @@ class SortingView(Sorting):
             raise ValueError(f"{new_ids.size} new unit ids given for {parent_ids.size} units")
         super().__init__(parent.get_sampling_frequency(), new_ids)
         self.parent = parent
-        sliced = start_frame is not None or end_frame is not None
+        self.view_key = ViewKey(
+            indices, None if unit_ids is None else new_ids, start_frame, end_frame
+        )
+        sliced = self.view_key.slices_frames
         if sliced and parent.get_num_segments() != 1:
             raise ValueError(
                 f"frame slicing needs a single-segment sorting; this one has "
@@ -211,7 +201,7 @@ class SortingView(Sorting):
         for index, segment in enumerate(parent._segments):
             known = parent._known_num_samples(index)
             if sliced:
-                start, end = _resolve_slice(start_frame, end_frame, known)
+                start, end = _slice_range(start_frame, end_frame, known)
                 num = None if end is None else end - start
             else:
                 start, end, num = 0, None, known
@@ -219,29 +209,24 @@ class SortingView(Sorting):
             self.add_segment(view, num)
         recording = parent._recording
         if recording is not None and sliced:
-            start, end = _resolve_slice(start_frame, end_frame, recording.get_num_samples(0))
+            start, end = _slice_range(start_frame, end_frame, recording.get_num_samples(0))
             recording = recording.frame_slice(start, end)
         self._recording = recording
         self._copy_metadata_from(parent, indices)
 
 
-def _flat(sorting: Sorting) -> bool:
-    return isinstance(sorting, SortingView) and not sorting._has_changed_state()
+def _view(sorting: Sorting, key: ViewKey) -> Sorting:
+    """A view of ``sorting`` by ``key``; one flat view when ``sorting`` is an unchanged view."""
+    if isinstance(sorting, SortingView) and not sorting._has_changed_state():
+        key = key.compose_over(sorting.view_key)
+        sorting = sorting.parent
+    return SortingView(sorting, key.indices, key.ids, key.start_frame, key.end_frame)
 
 
 def _select_indices(
     sorting: Sorting, indices: np.ndarray, new_ids: np.ndarray | None = None
 ) -> Sorting:
-    if not _flat(sorting):
-        return SortingView(sorting, indices, new_ids)
-    view: SortingView = sorting  # type: ignore[assignment]
-    kwargs = view._kwargs
-    base = kwargs["unit_indices"]
-    composed = indices if base is None else np.asarray(base)[indices]
-    renamed = kwargs["unit_ids"] is not None
-    if new_ids is None and renamed:
-        new_ids = view._ids[indices]
-    return SortingView(view.parent, composed, new_ids, kwargs["start_frame"], kwargs["end_frame"])
+    return _view(sorting, ViewKey(indices=indices, ids=new_ids))
 
 
 def select_units(sorting: Sorting, unit_ids: Any, renamed_unit_ids: Any = None) -> Sorting:
@@ -293,13 +278,7 @@ def rename_units(sorting: Sorting, new_unit_ids: Any) -> Sorting:
         raise ValueError(
             f"{ids.size} new_unit_ids given for {sorting.get_num_units()} units"
         )
-    if _flat(sorting):
-        kwargs = sorting._kwargs
-        return SortingView(
-            sorting.parent, kwargs["unit_indices"], ids,  # type: ignore[attr-defined]
-            kwargs["start_frame"], kwargs["end_frame"],
-        )
-    return SortingView(sorting, None, ids)
+    return _view(sorting, ViewKey(ids=ids))
 
 
 def frame_slice(sorting: Sorting, start_frame: Any, end_frame: Any) -> Sorting:
@@ -319,17 +298,8 @@ def frame_slice(sorting: Sorting, start_frame: Any, end_frame: Any) -> Sorting:
             f"frame_slice needs a single-segment sorting; this one has "
             f"{sorting.get_num_segments()} segments (use select_segments first)"
         )
-    start, end = _resolve_slice(start_frame, end_frame, sorting._known_num_samples(0))
-    if _flat(sorting):
-        kwargs = sorting._kwargs
-        offset = kwargs["start_frame"] or 0
-        parent_end = kwargs["end_frame"]
-        return SortingView(
-            sorting.parent, kwargs["unit_indices"], kwargs["unit_ids"],  # type: ignore[attr-defined]
-            offset + start,
-            parent_end if end is None else offset + end,
-        )
-    return SortingView(sorting, None, None, start, end)
+    start, end = _slice_range(start_frame, end_frame, sorting._known_num_samples(0))
+    return _view(sorting, ViewKey(start_frame=start, end_frame=end))
 
 
 def time_slice(
@@ -372,17 +342,8 @@ class SegmentSelectionSorting(Sorting):
     """
 
     def __init__(self, parent: Sorting, segment_indices: Any) -> None:
-        if isinstance(segment_indices, (int, np.integer)):
-            segment_indices = [int(segment_indices)]
-        indices = [
-            resolve_segment_index(as_frame(i, "segment index"), parent.get_num_segments())
-            for i in segment_indices
-        ]
-        if not indices:
-            raise ValueError("segment_indices is empty: select at least one segment")
-        if len(set(indices)) != len(indices):
-            raise ValueError(f"segment_indices contain duplicates: {indices}")
-        self._kwargs["segment_indices"] = indices
+        indices = resolve_segment_indices(segment_indices, parent.get_num_segments())
+        self._record_argument("segment_indices", indices)
         super().__init__(parent.get_sampling_frequency(), parent._ids)
         self.parent = parent
         for index in indices:
@@ -416,17 +377,7 @@ def split_by(sorting: Sorting, property: str = "group", outputs: str = "dict") -
     >>> {k: v.get_unit_ids().tolist() for k, v in sorting.split_by("group").items()}
     {0: ['0', '2'], 1: ['1', '3']}
     """
-    if outputs not in ("dict", "list"):
-        raise ValueError(f"outputs must be 'dict' or 'list', got {outputs!r}")
-    values = sorting.get_property(property)
-    if values.ndim != 1:
-        raise ValueError(f"property {property!r} has shape {values.shape}: split needs 1-d values")
-    distinct, inverse = np.unique(values, return_inverse=True)
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.searchsorted(inverse[order], np.arange(distinct.size + 1))
-    result = {
-        value.item(): _select_indices(sorting, order[bounds[i] : bounds[i + 1]])
-        for i, value in enumerate(distinct)
-    }
-    return result if outputs == "dict" else list(result.values())
-
+    return split_by_property(
+        sorting.get_property(property), property,
+        lambda positions: _select_indices(sorting, positions), outputs,
+    )

@@ -1,0 +1,159 @@
+"""What the lazy views of both halves share: the view key, its composition, segment selection
+and ``split_by``.
+
+A channel view of a recording and a unit view of a sorting are the same idea: some of the
+parent's ids (positions, in a new order), optionally renamed, and optionally a frame range of
+a single-segment parent. That is a :class:`ViewKey`. Keys compose, as xarray's lazily indexed
+arrays compose their indexers: a view of a view is one view of the original parent, whose key
+is ``outer.compose_over(inner)``. A view never reads another object's provenance record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+import numpy as np
+
+from .validation import as_frame, resolve_segment_index
+
+__all__ = [
+    "ViewKey",
+    "SplitOutputs",
+    "split_by_property",
+    "resolve_segment_indices",
+]
+
+E = TypeVar("E")
+
+SplitOutputs = Literal["dict", "list"]
+
+
+@dataclass(frozen=True, eq=False)
+class ViewKey:
+    """What a view takes of its parent.
+
+    Attributes
+    ----------
+    indices : int64 array or None
+        Parent id positions, in the view's order; None keeps every id in order.
+    ids : array or None
+        The view's ids; None keeps the parent's ids of the selected positions.
+    start_frame, end_frame : int or None
+        The frame range of a single-segment parent; None keeps the segment's start or end.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> inner = ViewKey(indices=np.array([4, 2, 7]), start_frame=100, end_frame=900)
+    >>> outer = ViewKey(indices=np.array([2, 0]), start_frame=10, end_frame=20)
+    >>> key = outer.compose_over(inner)
+    >>> key.indices.tolist(), key.start_frame, key.end_frame
+    ([7, 4], 110, 120)
+    """
+
+    indices: np.ndarray | None = None
+    ids: np.ndarray | None = None
+    start_frame: int | None = None
+    end_frame: int | None = None
+
+    @property
+    def renames(self) -> bool:
+        """True if the view gives its ids new names."""
+        return self.ids is not None
+
+    @property
+    def slices_frames(self) -> bool:
+        """True if the view cuts a frame range."""
+        return self.start_frame is not None or self.end_frame is not None
+
+    def compose_over(self, inner: ViewKey) -> ViewKey:
+        """The key that reads, from ``inner``'s parent, what this key reads from ``inner``'s view.
+
+        Positions index into the inner view's ids; ids keep the inner view's names unless this
+        key renames; frames add the inner view's offset.
+        """
+        if self.indices is None:
+            indices = inner.indices
+        elif inner.indices is None:
+            indices = self.indices
+        else:
+            indices = inner.indices[self.indices]
+        if self.ids is not None:
+            ids = self.ids
+        elif inner.ids is not None:
+            ids = inner.ids if self.indices is None else inner.ids[self.indices]
+        else:
+            ids = None
+        offset = inner.start_frame or 0
+        start: int | None
+        end: int | None
+        if self.slices_frames:
+            start = offset + (self.start_frame or 0)
+            end = inner.end_frame if self.end_frame is None else offset + self.end_frame
+        else:
+            start, end = inner.start_frame, inner.end_frame
+        return ViewKey(indices, ids, start, end)
+
+
+def resolve_segment_indices(segment_indices: Any, num_segments: int) -> list[int]:
+    """Validate a selection of segments (an int or a sequence): distinct, in range, not empty.
+
+    Examples
+    --------
+    >>> resolve_segment_indices(1, 3), resolve_segment_indices([2, 0], 3)
+    ([1], [2, 0])
+    """
+    if isinstance(segment_indices, (int, np.integer)) and not isinstance(segment_indices, bool):
+        segment_indices = [int(segment_indices)]
+    if not isinstance(segment_indices, (Sequence, np.ndarray)) or isinstance(
+        segment_indices, (str, bytes)
+    ):
+        raise TypeError(
+            f"segment_indices must be an int or a list of ints, got {segment_indices!r}"
+        )
+    indices = [
+        resolve_segment_index(as_frame(i, "segment index"), num_segments) for i in segment_indices
+    ]
+    if not indices:
+        raise ValueError(
+            f"segment_indices is empty: select at least one of the {num_segments} segments"
+        )
+    if len(set(indices)) != len(indices):
+        raise ValueError(f"segment_indices contain duplicates: {indices}")
+    return indices
+
+
+def split_by_property(
+    values: np.ndarray,
+    property_name: str,
+    select: Callable[[np.ndarray], E],
+    outputs: str,
+) -> dict[Any, E] | list[E]:
+    """One selection per distinct value of a property, in order of the values.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The property, one value per id.
+    property_name : str
+        Its name, for errors.
+    select : callable
+        ``select(positions)`` builds the selection of the ids at ``positions``.
+    outputs : {"dict", "list"}
+        A dict ``{value: selection}`` or a list.
+    """
+    if outputs not in ("dict", "list"):
+        raise ValueError(f"outputs must be 'dict' or 'list', got {outputs!r}")
+    if values.ndim != 1:
+        raise ValueError(
+            f"property {property_name!r} has shape {values.shape}: split needs 1-d values"
+        )
+    distinct, inverse = np.unique(values, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(distinct.size + 1))
+    result = {
+        value.item(): select(order[bounds[i] : bounds[i + 1]]) for i, value in enumerate(distinct)
+    }
+    return result if outputs == "dict" else list(result.values())
