@@ -16,10 +16,12 @@ from typing import Any, Literal, TypeVar
 
 import numpy as np
 
+from .ids import as_id_array
 from .validation import as_frame, resolve_segment_index
 
 __all__ = [
     "ViewKey",
+    "resolve_view_ids",
     "SplitOutputs",
     "split_by_property",
     "resolve_segment_indices",
@@ -95,6 +97,51 @@ class ViewKey:
         else:
             start, end = inner.start_frame, inner.end_frame
         return ViewKey(indices, ids, start, end)
+
+
+def resolve_view_ids(
+    parent_ids: np.ndarray, indices: Any, ids: Any, id_name: str
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """Validate a view's parent positions and new ids; return them and the view's ids.
+
+    Parameters
+    ----------
+    parent_ids : numpy.ndarray
+        The parent's ids.
+    indices : array-like of int or None
+        Parent positions in the view's order (distinct); None keeps all.
+    ids : array-like or None
+        New ids, one per selected position; None keeps the parent's.
+    id_name : str
+        "channel" or "unit", for errors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> positions, ids = resolve_view_ids(np.array(["a", "b", "c"]), [2, 0], None, "unit")
+    >>> positions.tolist(), ids.tolist()
+    ([2, 0], ['c', 'a'])
+    """
+    num_parent = parent_ids.size
+    if indices is None:
+        positions = None
+        selected = parent_ids
+    else:
+        positions = np.asarray(indices, dtype=np.int64).reshape(-1)
+        if positions.size and (positions.min() < 0 or positions.max() >= num_parent):
+            raise IndexError(
+                f"{id_name}_indices {positions.tolist()} out of range for {num_parent} "
+                f"{id_name}s"
+            )
+        if np.unique(positions).size != positions.size:
+            raise ValueError(f"{id_name}_indices contain duplicates: {positions.tolist()}")
+        selected = parent_ids[positions]
+    new_ids = selected if ids is None else as_id_array(ids, f"{id_name}_ids")
+    if new_ids.size != selected.size:
+        raise ValueError(
+            f"{new_ids.size} new {id_name} ids given for {selected.size} {id_name}s"
+        )
+    return positions, new_ids
 
 
 def resolve_segment_indices(segment_indices: Any, num_segments: int) -> list[int]:

@@ -27,7 +27,7 @@ from ..recording.base import (
     RecordingSegment,
     channel_indices_of,
 )
-from ..sorting.base import Sorting, empty_spike_vector
+from ..sorting.base import Sorting, check_sorting_fits_recording, empty_spike_vector
 from ..sorting.in_memory import SpikeVectorSegment
 from .recording import NoiseGeneratorRecording, _as_durations
 
@@ -437,17 +437,7 @@ class InjectTemplatesRecording(Recording):
         if not 0 <= nbefore < max(array.shape[1], 1):
             raise ValueError(f"nbefore {nbefore} must be within the template's {array.shape[1]}"
                              " samples")
-        if not math.isclose(sorting.get_sampling_frequency(),
-                            parent_recording.get_sampling_frequency(), rel_tol=1e-9):
-            raise ValueError(
-                f"the sorting samples at {sorting.get_sampling_frequency()} Hz, the recording "
-                f"at {parent_recording.get_sampling_frequency()} Hz"
-            )
-        if sorting.get_num_segments() != parent_recording.get_num_segments():
-            raise ValueError(
-                f"the sorting has {sorting.get_num_segments()} segments, the recording has "
-                f"{parent_recording.get_num_segments()}"
-            )
+        check_sorting_fits_recording(sorting, parent_recording)
         super().__init__(parent_recording.get_sampling_frequency(), parent_recording._ids,
                          parent_recording.get_dtype())
         array.flags.writeable = False

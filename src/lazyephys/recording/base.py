@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..base.extractor import BaseExtractor
-from ..base.validation import check_sampling_frequency, resolve_frame_range, resolve_segment_index
+from ..base.segmented import SegmentedExtractor
+from ..base.validation import resolve_frame_range, resolve_segment_index
 
 if TYPE_CHECKING:
     import probeinterface
@@ -72,7 +72,7 @@ class RecordingSegment(ABC):
         """
 
 
-class Recording(BaseExtractor):
+class Recording(SegmentedExtractor[RecordingSegment]):
     """A lazy, multi-segment, multi-channel continuous recording.
 
     Subclasses call ``super().__init__(sampling_frequency, channel_ids, dtype)`` and then
@@ -82,10 +82,8 @@ class Recording(BaseExtractor):
     _id_name = "channel"
 
     def __init__(self, sampling_frequency: float, channel_ids: Any, dtype: Any) -> None:
-        super().__init__(channel_ids)
-        self._sampling_frequency = check_sampling_frequency(sampling_frequency)
+        super().__init__(channel_ids, sampling_frequency)
         self._dtype = np.dtype(dtype)
-        self._segments: list[RecordingSegment] = []
         self._t_starts: list[float] = []
         self._time_vectors: list[np.ndarray | None] = []
         self._times_changed = False
@@ -103,16 +101,8 @@ class Recording(BaseExtractor):
 
     # ---------------------------------------------------------------- shape
     @property
-    def sampling_frequency(self) -> float:
-        return self._sampling_frequency
-
-    @property
     def channel_ids(self) -> np.ndarray:
         return self.get_channel_ids()
-
-    def get_sampling_frequency(self) -> float:
-        """Sampling frequency in Hz."""
-        return self._sampling_frequency
 
     def get_channel_ids(self) -> np.ndarray:
         """The channel ids (a read-only array)."""
@@ -127,10 +117,6 @@ class Recording(BaseExtractor):
     def get_dtype(self) -> np.dtype:
         """The dtype of ``get_traces`` (before any scaling to uV)."""
         return self._dtype
-
-    def get_num_segments(self) -> int:
-        """Number of segments."""
-        return len(self._segments)
 
     def get_num_samples(self, segment_index: int | None = None) -> int:
         """Number of samples in a segment (index optional on single-segment recordings)."""

@@ -14,7 +14,12 @@ import numpy as np
 from ..base.ids import as_id_array
 from ..base.provenance import register_kind
 from ..base.validation import resolve_frame_range
-from ..base.views import ViewKey, resolve_segment_indices, split_by_property
+from ..base.views import (
+    ViewKey,
+    resolve_segment_indices,
+    resolve_view_ids,
+    split_by_property,
+)
 from ..errors import FrameRangeError
 from .base import (
     ALL_CHANNELS,
@@ -94,21 +99,7 @@ class RecordingView(Recording):
         end_frame: int | None = None,
     ) -> None:
         n_parent = parent.get_num_channels()
-        if channel_indices is None:
-            indices = None
-            parent_ids = parent._ids
-        else:
-            indices = np.asarray(channel_indices, dtype=np.int64).reshape(-1)
-            if indices.size and (indices.min() < 0 or indices.max() >= n_parent):
-                raise IndexError(
-                    f"channel_indices {indices.tolist()} out of range for {n_parent} channels"
-                )
-            parent_ids = parent._ids[indices]
-        new_ids = parent_ids if channel_ids is None else as_id_array(channel_ids, "channel_ids")
-        if new_ids.size != parent_ids.size:
-            raise ValueError(
-                f"{new_ids.size} new channel ids given for {parent_ids.size} channels"
-            )
+        indices, new_ids = resolve_view_ids(parent._ids, channel_indices, channel_ids, "channel")
         super().__init__(parent.get_sampling_frequency(), new_ids, parent.get_dtype())
         self.parent = parent
         self.view_key = ViewKey(

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..base.extractor import BaseExtractor
+from ..base.segmented import SegmentedExtractor
 from ..base.validation import (
-    check_sampling_frequency,
     resolve_open_frame_range,
     resolve_segment_index,
 )
@@ -42,6 +42,7 @@ __all__ = [
     "empty_spike_vector",
     "sort_spikes",
     "order_ties_by_unit",
+    "check_sorting_fits_recording",
 ]
 
 SPIKE_DTYPE = np.dtype(
@@ -197,7 +198,25 @@ def _depends_on(extractor: BaseExtractor, target: BaseExtractor) -> bool:
     return False
 
 
-class Sorting(BaseExtractor):
+def check_sorting_fits_recording(sorting: Sorting, recording: Any) -> None:
+    """Raise unless ``recording`` is a Recording with the sorting's frequency and segments."""
+    from ..recording.base import Recording
+
+    if not isinstance(recording, Recording):
+        raise TypeError(f"expected a Recording, got {type(recording).__name__}")
+    fs, own = recording.get_sampling_frequency(), sorting.get_sampling_frequency()
+    if not math.isclose(fs, own, rel_tol=1e-9):
+        raise IncompatibleExtractorsError(
+            f"the recording's sampling frequency is {fs} Hz, the sorting's is {own} Hz"
+        )
+    if recording.get_num_segments() != sorting.get_num_segments():
+        raise IncompatibleExtractorsError(
+            f"the recording has {recording.get_num_segments()} segments, the sorting has "
+            f"{sorting.get_num_segments()}"
+        )
+
+
+class Sorting(SegmentedExtractor[SortingSegment]):
     """A lazy, multi-segment sorting: spike trains of units, as sample indices.
 
     Subclasses call ``super().__init__(sampling_frequency, unit_ids)`` and then
@@ -207,9 +226,7 @@ class Sorting(BaseExtractor):
     _id_name = "unit"
 
     def __init__(self, sampling_frequency: float, unit_ids: Any) -> None:
-        super().__init__(unit_ids)
-        self._sampling_frequency = check_sampling_frequency(sampling_frequency)
-        self._segments: list[SortingSegment] = []
+        super().__init__(unit_ids, sampling_frequency)
         self._num_samples: list[int | None] = []
         self._recording: Recording | None = None
         self._recording_changed = False
@@ -222,16 +239,8 @@ class Sorting(BaseExtractor):
 
     # ---------------------------------------------------------------- shape
     @property
-    def sampling_frequency(self) -> float:
-        return self._sampling_frequency
-
-    @property
     def unit_ids(self) -> np.ndarray:
         return self.get_unit_ids()
-
-    def get_sampling_frequency(self) -> float:
-        """Sampling frequency in Hz."""
-        return self._sampling_frequency
 
     def get_unit_ids(self) -> np.ndarray:
         """The unit ids (a read-only array)."""
@@ -240,10 +249,6 @@ class Sorting(BaseExtractor):
     def get_num_units(self) -> int:
         """Number of units."""
         return int(self._ids.size)
-
-    def get_num_segments(self) -> int:
-        """Number of segments."""
-        return len(self._segments)
 
     def _known_num_samples(self, index: int) -> int | None:
         if self._recording is not None:
@@ -265,10 +270,6 @@ class Sorting(BaseExtractor):
                 "give num_samples when building it"
             )
         return num
-
-    def get_total_samples(self) -> int:
-        """Number of samples summed over segments (when known)."""
-        return sum(self.get_num_samples(i) for i in range(len(self._segments)))
 
     def get_frame_bytes(self) -> int:
         """Bytes of spike vector per frame, on average (at least 1).
@@ -413,21 +414,7 @@ class Sorting(BaseExtractor):
         check_spike_frames : bool
             Check that every spike lies inside the recording's segments.
         """
-        from ..recording.base import Recording
-
-        if not isinstance(recording, Recording):
-            raise TypeError(f"expected a Recording, got {type(recording).__name__}")
-        fs = recording.get_sampling_frequency()
-        if not math.isclose(fs, self._sampling_frequency, rel_tol=1e-9):
-            raise IncompatibleExtractorsError(
-                f"the recording's sampling frequency is {fs} Hz, the sorting's is "
-                f"{self._sampling_frequency} Hz"
-            )
-        if recording.get_num_segments() != self.get_num_segments():
-            raise IncompatibleExtractorsError(
-                f"the recording has {recording.get_num_segments()} segments, the sorting has "
-                f"{self.get_num_segments()}"
-            )
+        check_sorting_fits_recording(self, recording)
         if check_spike_frames:
             for index, segment in enumerate(self._segments):
                 last = segment.last_spike_sample()

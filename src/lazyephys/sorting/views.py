@@ -16,7 +16,12 @@ import numpy as np
 from ..base.ids import as_id_array
 from ..base.provenance import register_kind
 from ..base.validation import resolve_open_frame_range
-from ..base.views import ViewKey, resolve_segment_indices, split_by_property
+from ..base.views import (
+    ViewKey,
+    resolve_segment_indices,
+    resolve_view_ids,
+    split_by_property,
+)
 from ..errors import FrameRangeError
 from .base import (
     Sorting,
@@ -172,21 +177,7 @@ class SortingView(Sorting):
         end_frame: int | None = None,
     ) -> None:
         n_parent = parent.get_num_units()
-        if unit_indices is None:
-            indices = None
-            parent_ids = parent._ids
-        else:
-            indices = np.asarray(unit_indices, dtype=np.int64).reshape(-1)
-            if indices.size and (indices.min() < 0 or indices.max() >= n_parent):
-                raise IndexError(
-                    f"unit_indices {indices.tolist()} out of range for {n_parent} units"
-                )
-            if np.unique(indices).size != indices.size:
-                raise ValueError(f"unit_indices contain duplicates: {indices.tolist()}")
-            parent_ids = parent._ids[indices]
-        new_ids = parent_ids if unit_ids is None else as_id_array(unit_ids, "unit_ids")
-        if new_ids.size != parent_ids.size:
-            raise ValueError(f"{new_ids.size} new unit ids given for {parent_ids.size} units")
+        indices, new_ids = resolve_view_ids(parent._ids, unit_indices, unit_ids, "unit")
         super().__init__(parent.get_sampling_frequency(), new_ids)
         self.parent = parent
         self.view_key = ViewKey(
