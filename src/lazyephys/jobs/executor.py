@@ -45,8 +45,8 @@ under ``if __name__ == "__main__":``, and the error says so when they do not.
 Errors
 ------
 The first failing chunk cancels what is queued, shuts the pool down and raises
-:class:`~lazyephys.jobs.errors.JobChunkError` naming the chunk, the original exception
-chained. A dead worker raises :class:`~lazyephys.jobs.errors.JobWorkerDiedError` saying
+:class:`~lazyephys.errors.JobChunkError` naming the chunk, the original exception
+chained. A dead worker raises :class:`~lazyephys.errors.JobWorkerDiedError` saying
 which chunk it ran and what to change. Ctrl-C terminates the workers at once.
 """
 
@@ -141,7 +141,7 @@ def read_chunk_with_margin(
         Channels to read; None reads all.
     padding : {"none", "zeros", "reflect"}
         What fills the part of a margin outside the segment (see
-        :func:`lazyephys.core.margins.get_traces_with_margin`).
+        :func:`lazyephys.recording.margins.get_traces_with_margin`).
 
     Returns
     -------

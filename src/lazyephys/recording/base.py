@@ -171,7 +171,7 @@ class Recording(SegmentedExtractor[RecordingSegment]):
             Required on multi-segment recordings.
         start_frame, end_frame : int or None
             The window ``[start_frame, end_frame)``; None means the segment's start or end.
-            Frames outside the segment raise :class:`~lazyephys.core.errors.FrameRangeError`.
+            Frames outside the segment raise :class:`~lazyephys.errors.FrameRangeError`.
         channel_ids : list or None
             Channels to read, in this order; None reads all.
         order : {"C", "F"} or None
@@ -440,7 +440,8 @@ class Recording(SegmentedExtractor[RecordingSegment]):
     def set_probe(
         self, probe: probeinterface.Probe, group_mode: str = "by_probe", in_place: bool = False
     ) -> Recording:
-        """Attach a probeinterface ``Probe``; see :func:`lazyephys.core.probe.set_probegroup`."""
+        """Attach a probeinterface ``Probe``; see :func:`~lazyephys.recording.probe.set_probegroup`.
+        """
         from .probe import set_probegroup
 
         return set_probegroup(self, probe, group_mode=group_mode, in_place=in_place)

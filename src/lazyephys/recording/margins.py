@@ -54,7 +54,7 @@ def get_traces_with_margin(
     Examples
     --------
     >>> import numpy as np
-    >>> from lazyephys.core.numpy_recording import ArraySegment
+    >>> from lazyephys.recording.in_memory import ArraySegment
     >>> seg = ArraySegment(np.arange(10.0)[:, None])
     >>> traces, left, right = get_traces_with_margin(seg, 0, 4, slice(None), 3)
     >>> traces.ravel().tolist(), left, right
