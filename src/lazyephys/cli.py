@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from .recording.base import Recording
+
 __all__ = ["main"]
 
 
@@ -103,9 +105,10 @@ def _demo_persistence(folder: Path, recording: Any, say: Any) -> None:
 def describe(extractor: Any) -> str:
     """A few lines describing a recording or sorting: shape, ids, properties, probe."""
     lines = [repr(extractor)]
-    ids = extractor._ids.tolist()
+    is_recording = isinstance(extractor, Recording)
+    ids = (extractor.get_channel_ids() if is_recording else extractor.get_unit_ids()).tolist()
     shown = ", ".join(map(str, ids[:8])) + (", ..." if len(ids) > 8 else "")
-    lines.append(f"  {extractor._id_name} ids ({len(ids)}): {shown}")
+    lines.append(f"  {'channel' if is_recording else 'unit'} ids ({len(ids)}): {shown}")
     if extractor.get_property_keys():
         lines.append(f"  properties: {', '.join(extractor.get_property_keys())}")
     if extractor.get_annotation_keys():

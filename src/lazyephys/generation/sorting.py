@@ -334,7 +334,7 @@ class InjectTemplatesSegment(RecordingSegment):
         # contiguous copies of two fields (16 bytes a spike, made once) so that the spikes of
         # a window are found by np.searchsorted
         if self.spikes is None:
-            vector = self.sorting._segments[self.segment_index].get_spike_vector(None)
+            vector = self.sorting.get_segment(self.segment_index).get_spike_vector(None)
             samples = np.ascontiguousarray(vector["sample_index"])
             units = np.ascontiguousarray(vector["unit_index"])
             self.spikes = (samples, units)
@@ -438,16 +438,18 @@ class InjectTemplatesRecording(Recording):
             raise ValueError(f"nbefore {nbefore} must be within the template's {array.shape[1]}"
                              " samples")
         check_sorting_fits_recording(sorting, parent_recording)
-        super().__init__(parent_recording.get_sampling_frequency(), parent_recording._ids,
-                         parent_recording.get_dtype())
+        super().__init__(parent_recording.get_sampling_frequency(),
+                         parent_recording.get_channel_ids(), parent_recording.get_dtype())
         array.flags.writeable = False
         self.templates = array
         sparse = sparsify_templates(array)
-        for index, segment in enumerate(parent_recording._segments):
-            inject = InjectTemplatesSegment(segment, sorting, index, sparse, nbefore, self._dtype,
-                                            parent_recording.get_num_channels())
-            self.add_segment(inject, parent_recording._t_starts[index],
-                             parent_recording._time_vectors[index])
+        num_channels = parent_recording.get_num_channels()
+        self.add_segments_over(
+            parent_recording,
+            lambda segment, index: InjectTemplatesSegment(
+                segment, sorting, index, sparse, nbefore, self._dtype, num_channels
+            ),
+        )
         self._copy_metadata_from(parent_recording)
 
 

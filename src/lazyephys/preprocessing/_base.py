@@ -97,11 +97,8 @@ def init_from_parent(
 
     ``make_segment`` builds one of the step's segments from a parent segment.
     """
-    Recording.__init__(recording, parent.get_sampling_frequency(), parent._ids, dtype)
-    for index, segment in enumerate(parent._segments):
-        recording.add_segment(
-            make_segment(segment), parent._t_starts[index], parent._time_vectors[index]
-        )
+    Recording.__init__(recording, parent.get_sampling_frequency(), parent.get_channel_ids(), dtype)
+    recording.add_segments_over(parent, lambda segment, _index: make_segment(segment))
     recording._copy_metadata_from(parent)
 
 

@@ -196,6 +196,7 @@ def _group_indices(recording: Recording, groups: Any) -> list[np.ndarray]:
     if isinstance(groups, (str, bytes)) or not hasattr(groups, "__iter__"):
         raise TypeError(f"groups must be a list of lists of channel ids, got {groups!r}")
     result = []
+    ids = recording.get_channel_ids()
     owner = np.full(n, -1, dtype=np.int64)
     for g, group in enumerate(groups):
         try:
@@ -209,7 +210,7 @@ def _group_indices(recording: Recording, groups: Any) -> list[np.ndarray]:
         taken = indices[owner[indices] >= 0]
         if taken.size:
             raise ValueError(
-                f"channel ids {recording._ids[taken].tolist()} are in groups[{g}] and in "
+                f"channel ids {ids[taken].tolist()} are in groups[{g}] and in "
                 f"groups[{int(owner[taken[0]])}]; each channel must be in exactly one group"
             )
         owner[indices] = g
@@ -217,7 +218,7 @@ def _group_indices(recording: Recording, groups: Any) -> list[np.ndarray]:
     missing = np.flatnonzero(owner < 0)
     if missing.size:
         raise ValueError(
-            f"groups do not cover the channels {recording._ids[missing].tolist()}; every "
+            f"groups do not cover the channels {ids[missing].tolist()}; every "
             "channel must be in exactly one group"
         )
     return result
@@ -278,8 +279,9 @@ def _local_references(
             if not ring.any():
                 lonely.append(c)
     if lonely:
+        ids = recording.get_channel_ids()
         raise ValueError(
-            f"channels {recording._ids[lonely].tolist()} have no other channel between "
+            f"channels {ids[lonely].tolist()} have no other channel between "
             f"{radii[0]} and {radii[1]} um in their group; widen local_radius"
         )
     return references

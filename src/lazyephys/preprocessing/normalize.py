@@ -34,7 +34,8 @@ def _chunks(recording: Recording, num_chunks_per_segment: int, chunk_size: int,
 def _drop_uv_scaling(recording: Recording) -> None:
     # z-scored traces are in units of each channel's spread, not microvolts
     for key in ("gain_to_uV", "offset_to_uV"):
-        recording._properties.pop(key, None)
+        if key in recording.get_property_keys():
+            recording.delete_property(key)
 
 
 @register_kind

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -343,6 +344,27 @@ class Recording(SegmentedExtractor[RecordingSegment]):
             result = np.round((times - self._t_starts[index]) * self._sampling_frequency)
             result = result.astype(np.int64)
         return int(result) if np.ndim(result) == 0 else result
+
+    # ------------------------------------------------- for kinds over a parent
+    def get_segment(self, segment_index: int | None = None) -> RecordingSegment:
+        """The segment object (the small contract kinds over this recording read through)."""
+        return self._segments[resolve_segment_index(segment_index, len(self._segments))]
+
+    def add_segments_over(
+        self,
+        parent: Recording,
+        make_segment: Callable[[RecordingSegment, int], RecordingSegment],
+    ) -> None:
+        """Append one segment per segment of ``parent``, with the parent's times.
+
+        ``make_segment(parent_segment, segment_index)`` builds each; a step or a view that
+        keeps the parent's frames uses it so that times follow without copying them.
+        """
+        for index, segment in enumerate(parent._segments):
+            self.add_segment(
+                make_segment(segment, index), parent._t_starts[index],
+                parent._time_vectors[index],
+            )
 
     def _segment_times_view(self, index: int, start: int, end: int) -> tuple[float, Any]:
         """(t_start, time_vector) of the frames ``[start, end)`` of a segment, for views."""

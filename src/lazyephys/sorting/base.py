@@ -250,6 +250,14 @@ class Sorting(SegmentedExtractor[SortingSegment]):
         """Number of units."""
         return int(self._ids.size)
 
+    def get_segment(self, segment_index: int | None = None) -> SortingSegment:
+        """The segment object (the small contract kinds over this sorting read through)."""
+        return self._segments[resolve_segment_index(segment_index, len(self._segments))]
+
+    def known_num_samples(self, segment_index: int | None = None) -> int | None:
+        """Number of samples of a segment, or None when it is not known."""
+        return self._known_num_samples(resolve_segment_index(segment_index, len(self._segments)))
+
     def _known_num_samples(self, index: int) -> int | None:
         if self._recording is not None:
             return self._recording.get_num_samples(index)
