@@ -5,11 +5,10 @@ lazily; compute or export it in parallel chunks; and save every step as provenan
 reloads anywhere.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 # the persistence layer opens the base layer's save door, and the preprocessing kinds are
 # registered so that worker processes can rebuild preprocessing chains
 from . import io as _io  # noqa: F401
+from ._version import __version__
 from . import preprocessing  # noqa: F401
 from .base import BaseExtractor, cast_traces, get_registered_kinds, register_kind
 from .errors import *  # noqa: F403
@@ -24,11 +23,6 @@ from .recording import *  # noqa: F403
 from .recording import __all__ as _recording_all
 from .sorting import *  # noqa: F403
 from .sorting import __all__ as _sorting_all
-
-try:
-    __version__ = version("lazyephys")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
 
 __all__ = [
     "BaseExtractor",
