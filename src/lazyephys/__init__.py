@@ -8,8 +8,8 @@ reloads anywhere.
 # the persistence layer opens the base layer's save door, and the preprocessing kinds are
 # registered so that worker processes can rebuild preprocessing chains
 from . import io as _io  # noqa: F401
-from ._version import __version__
 from . import preprocessing  # noqa: F401
+from ._version import __version__
 from .base import BaseExtractor, cast_traces, get_registered_kinds, register_kind
 from .errors import *  # noqa: F403
 from .errors import __all__ as _errors_all
