@@ -25,6 +25,7 @@ __all__ = [
     "Format",
     "ExtractorKind",
     "register_format",
+    "unregister_format",
     "get_format",
     "get_registered_formats",
     "find_format",
@@ -113,6 +114,13 @@ def register_format(fmt: Format, priority: int = 0) -> Format:
         raise ValueError(f"a different format is already registered under the name {fmt.name!r}")
     _FORMATS[fmt.name] = (priority, fmt)
     return fmt
+
+
+def unregister_format(name: str) -> None:
+    """Remove the format registered as ``name`` (a plugin being unloaded, a test cleaning up)."""
+    if name not in _FORMATS:
+        raise UnknownFormatError(f"no format is registered as {name!r}")
+    del _FORMATS[name]
 
 
 def get_registered_formats() -> list[str]:
