@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 import lazyephys as le
-
-from ..recording.recording_conformance import RecordingConformance
+from lazyephys.testing import RecordingConformance
 
 
 # ------------------------------------------------------------------ sortings

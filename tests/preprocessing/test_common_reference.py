@@ -11,8 +11,7 @@ from hypothesis.extra import numpy as hnp
 import lazyephys as le
 from lazyephys.preprocessing import common_reference
 from lazyephys.preprocessing.common_reference import median_over_channels
-
-from ..recording.recording_conformance import RecordingConformance
+from lazyephys.testing import RecordingConformance
 
 
 def _rec(num_channels=6, seconds=0.2, dtype="float32", seed=3):

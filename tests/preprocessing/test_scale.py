@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 
 import lazyephys as le
 from lazyephys.preprocessing import OutputOverflowError, astype, scale, unsigned_to_signed
-
-from ..recording.recording_conformance import RecordingConformance
+from lazyephys.testing import RecordingConformance
 
 
 def _rec(dtype="float32"):

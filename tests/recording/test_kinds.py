@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import lazyephys as le
-
-from .recording_conformance import RecordingConformance
+from lazyephys.testing import RecordingConformance
 
 
 def _arrays(seed=0, lengths=(300, 170), channels=5, dtype="int16"):

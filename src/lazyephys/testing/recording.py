@@ -1,29 +1,58 @@
-"""One conformance class that every Recording kind and view passes.
+"""The conformance battery every Recording kind and view passes.
 
-A subclass implements ``make()`` returning the recording under test and the reference:
-one full (time, channel) numpy array per segment, computed independently of the code
-under test.
+Each check compares the recording with the reference arrays of its :class:`RecordingCase`:
+shapes and dtype, random windows and channel subsets, read-only results, range and id errors,
+times, properties, and pickle and provenance round trips.
 """
 
 from __future__ import annotations
 
 import pickle
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-import lazyephys as le
+from ..base.extractor import BaseExtractor
+from ..recording.base import Recording
+
+__all__ = ["RecordingCase", "RecordingConformance"]
+
+
+@dataclass
+class RecordingCase:
+    """A recording under test and its reference: one full (time, channel) array per segment."""
+
+    recording: Recording
+    traces: list[np.ndarray]
+
+    def __iter__(self) -> Iterator[object]:
+        # unpacks as ``rec, full = case``, the form the checks use
+        return iter((self.recording, self.traces))
 
 
 class RecordingConformance:
-    """Subclass and implement ``make(tmp_path) -> (recording, [full array per segment])``."""
+    """The checks every Recording kind passes; subclass it and implement ``make``.
 
-    def make(self, tmp_path) -> tuple[le.Recording, list[np.ndarray]]:
+    ``make(tmp_path)`` returns a :class:`RecordingCase` (or a ``(recording, traces)`` tuple):
+    the recording under test and, per segment, the full (time, channel) array it must hold,
+    computed independently of the code under test. ``tmp_path`` is pytest's temporary folder,
+    for kinds that read files.
+    """
+
+    def make(self, tmp_path: Path) -> RecordingCase | tuple[Recording, list[np.ndarray]]:
+        """Build the recording under test and its reference."""
         raise TypeError("conformance subclasses implement make(tmp_path)")
 
     @pytest.fixture
-    def case(self, tmp_path):
-        return self.make(tmp_path)
+    def case(self, tmp_path: Path) -> RecordingCase:
+        made = self.make(tmp_path)
+        if isinstance(made, RecordingCase):
+            return made
+        recording, traces = made
+        return RecordingCase(recording, list(traces))
 
     def test_shapes_and_dtype(self, case):
         rec, full = case
@@ -106,7 +135,7 @@ class RecordingConformance:
         rec.annotate(note="kept")
         rebuilt = [pickle.loads(pickle.dumps(rec))]
         if not rec.is_in_memory():
-            rebuilt.append(le.BaseExtractor.from_dict(rec.to_dict()))
+            rebuilt.append(BaseExtractor.from_dict(rec.to_dict()))
         for copy in rebuilt:
             assert type(copy) is type(rec)
             np.testing.assert_array_equal(copy.get_channel_ids(), rec.get_channel_ids())
