@@ -111,6 +111,18 @@ _SLOW_SAVE = textwrap.dedent(
 )
 
 
+def _file_sizes(folder: Path) -> list[int]:
+    """Sizes of the files under a folder being written (files may vanish while we look)."""
+    sizes = []
+    for path in folder.rglob("*"):
+        try:
+            if path.is_file():
+                sizes.append(path.stat().st_size)
+        except FileNotFoundError:
+            continue
+    return sizes
+
+
 @pytest.mark.parametrize("fmt", ["binary", "zarr"])
 def test_killed_process_leaves_no_loadable_folder(tmp_path, fmt):
     target = tmp_path / ("out.zarr" if fmt == "zarr" else "out")
@@ -123,8 +135,8 @@ def test_killed_process_leaves_no_loadable_folder(tmp_path, fmt):
         while time.monotonic() < deadline and process.poll() is None:
             partial = list(tmp_path.glob(f".{target.name}.partial-*"))
             # wait until chunks are being written (zarr: chunk files; binary: the raw file)
-            files = [f for f in partial[0].rglob("*") if f.is_file()] if partial else []
-            if len(files) > 8 or sum(f.stat().st_size for f in files) > 20_000:
+            sizes = _file_sizes(partial[0]) if partial else []
+            if len(sizes) > 8 or sum(sizes) > 20_000:
                 break
             time.sleep(0.05)
         assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
