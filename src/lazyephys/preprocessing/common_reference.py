@@ -7,7 +7,7 @@ faster than ``np.median``, which also partitions but does more bookkeeping per c
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -26,6 +26,8 @@ __all__ = ["CommonReferenceRecording", "common_reference", "median_over_channels
 
 _REFERENCES = ("global", "single", "local")
 _OPERATORS = ("median", "average")
+Reference = Literal["global", "single", "local"]
+Operator = Literal["median", "average"]
 
 
 def median_over_channels(traces: np.ndarray, overwrite: bool = False) -> np.ndarray:
@@ -153,8 +155,8 @@ class CommonReferenceRecording(Recording):
     def __init__(
         self,
         recording: Recording,
-        reference: str = "global",
-        operator: str = "median",
+        reference: Reference = "global",
+        operator: Operator = "median",
         groups: Any = None,
         ref_channel_ids: Any = None,
         local_radius: Any = (30, 55),
@@ -289,8 +291,8 @@ def _local_references(
 
 def common_reference(
     recording: Recording,
-    reference: str = "global",
-    operator: str = "median",
+    reference: Reference = "global",
+    operator: Operator = "median",
     groups: Any = None,
     ref_channel_ids: Any = None,
     local_radius: Any = (30, 55),

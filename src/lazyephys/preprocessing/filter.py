@@ -26,7 +26,14 @@ from ._base import (
     resolve_output_dtype,
     working_dtype,
 )
-from .filter_design import FilterDesign, design_filter, notch_design
+from .filter_design import (
+    BandType,
+    Direction,
+    FilterDesign,
+    FilterMode,
+    design_filter,
+    notch_design,
+)
 from .spectral import apply_in_frequency_domain
 
 __all__ = [
@@ -107,11 +114,11 @@ class FilterRecording(Recording):
         self,
         recording: Recording,
         band: Any = (300.0, 6000.0),
-        btype: str = "bandpass",
+        btype: BandType = "bandpass",
         filter_order: int = 5,
         ftype: str = "butter",
-        filter_mode: str = "sos",
-        direction: str = "forward-backward",
+        filter_mode: FilterMode = "sos",
+        direction: Direction = "forward-backward",
         margin_ms: float | None = None,
         coeff: Any = None,
         dtype: Any = None,
@@ -180,7 +187,7 @@ class NotchFilterRecording(FilterRecording):
         q: float = 30,
         margin_ms: float | None = None,
         dtype: Any = None,
-        direction: str = "forward-backward",
+        direction: Direction = "forward-backward",
     ) -> None:
         design = notch_design(freq, q, recording.get_sampling_frequency(), direction)
         _setup(self, recording, design, margin_ms, dtype)
@@ -196,11 +203,11 @@ def _filter_options(filter_kwargs: dict[str, Any]) -> dict[str, Any]:
 def filter(
     recording: Recording,
     band: Any = (300.0, 6000.0),
-    btype: str = "bandpass",
+    btype: BandType = "bandpass",
     filter_order: int = 5,
     ftype: str = "butter",
-    filter_mode: str = "sos",
-    direction: str = "forward-backward",
+    filter_mode: FilterMode = "sos",
+    direction: Direction = "forward-backward",
     margin_ms: float | None = None,
     coeff: Any = None,
     dtype: Any = None,
@@ -317,7 +324,7 @@ def notch_filter(
     q: float = 30,
     margin_ms: float | None = None,
     dtype: Any = None,
-    direction: str = "forward-backward",
+    direction: Direction = "forward-backward",
 ) -> NotchFilterRecording:
     """Remove one frequency lazily with a second-order notch filter.
 

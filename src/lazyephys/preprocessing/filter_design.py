@@ -24,7 +24,7 @@ RMS), the largest error anywhere in a chunk is below 1e-5 of the filtered signal
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -43,6 +43,9 @@ _BTYPE_ALIASES = {"band": "bandpass", "pass": "bandpass", "bp": "bandpass", "sto
 _FTYPES = ("butter", "cheby1", "cheby2", "ellip", "bessel")
 _MODES = ("sos", "ba")
 DIRECTIONS = ("forward-backward", "forward", "backward")
+BandType = Literal["bandpass", "bandstop", "lowpass", "highpass"]
+FilterMode = Literal["sos", "ba"]
+Direction = Literal["forward-backward", "forward", "backward"]
 
 
 class FilterDesign:

@@ -7,7 +7,7 @@ without reading the data again.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from .scale import ScaleSegment, per_channel
 __all__ = ["CenterRecording", "ZScoreRecording", "center", "zscore"]
 
 _MAD_TO_STD = 0.6744897501960817  # MAD of a standard normal: MAD / this estimates sigma
+
+CenterMode = Literal["median", "mean"]
+ZScoreMode = Literal["median+mad", "mean+std"]
 
 
 def _chunks(recording: Recording, num_chunks_per_segment: int, chunk_size: int,
@@ -45,7 +48,7 @@ class CenterRecording(Recording):
     def __init__(
         self,
         recording: Recording,
-        mode: str = "median",
+        mode: CenterMode = "median",
         dtype: Any = "float32",
         num_chunks_per_segment: int = 20,
         chunk_size: int = 10000,
@@ -81,7 +84,7 @@ class ZScoreRecording(Recording):
     def __init__(
         self,
         recording: Recording,
-        mode: str = "median+mad",
+        mode: ZScoreMode = "median+mad",
         dtype: Any = "float32",
         gain: Any = None,
         offset: Any = None,
@@ -125,7 +128,7 @@ class ZScoreRecording(Recording):
 
 def center(
     recording: Recording,
-    mode: str = "median",
+    mode: CenterMode = "median",
     dtype: Any = "float32",
     num_chunks_per_segment: int = 20,
     chunk_size: int = 10000,
@@ -160,7 +163,7 @@ def center(
 
 def zscore(
     recording: Recording,
-    mode: str = "median+mad",
+    mode: ZScoreMode = "median+mad",
     dtype: Any = "float32",
     gain: Any = None,
     offset: Any = None,

@@ -7,7 +7,7 @@ reading the data again. Output: ``(traces - M) @ W.T``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -24,6 +24,8 @@ from ._base import (
 
 __all__ = ["WhitenRecording", "whiten", "compute_whitening_matrix"]
 
+WhitenMode = Literal["global", "local"]
+
 
 def _zca(covariance: np.ndarray, eps: float | None) -> np.ndarray:
     values, vectors = np.linalg.eigh(covariance)
@@ -37,7 +39,7 @@ def _zca(covariance: np.ndarray, eps: float | None) -> np.ndarray:
 
 def compute_whitening_matrix(
     data: np.ndarray,
-    mode: str = "global",
+    mode: WhitenMode = "global",
     locations: np.ndarray | None = None,
     radius_um: float = 100.0,
     apply_mean: bool = False,
@@ -127,7 +129,7 @@ class WhitenRecording(Recording):
     def __init__(
         self,
         recording: Recording,
-        mode: str = "global",
+        mode: WhitenMode = "global",
         radius_um: float = 100.0,
         apply_mean: bool = False,
         eps: float | None = None,
@@ -174,7 +176,7 @@ class WhitenRecording(Recording):
 
 def whiten(
     recording: Recording,
-    mode: str = "global",
+    mode: WhitenMode = "global",
     radius_um: float = 100.0,
     apply_mean: bool = False,
     eps: float | None = None,

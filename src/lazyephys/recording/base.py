@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -452,7 +452,7 @@ class Recording(SegmentedExtractor[RecordingSegment]):
 
         return select_segments(self, segment_indices)
 
-    def split_by(self, property: str = "group", outputs: str = "dict") -> Any:
+    def split_by(self, property: str = "group", outputs: Literal["dict", "list"] = "dict") -> Any:
         """One lazy view per value of a channel property: a dict (or list) of recordings."""
         from .views import split_by
 
@@ -460,7 +460,10 @@ class Recording(SegmentedExtractor[RecordingSegment]):
 
     # --------------------------------------------------------------- probes
     def set_probe(
-        self, probe: probeinterface.Probe, group_mode: str = "by_probe", in_place: bool = False
+        self,
+        probe: probeinterface.Probe,
+        group_mode: Literal["by_probe", "by_shank"] = "by_probe",
+        in_place: bool = False,
     ) -> Recording:
         """Attach a probeinterface ``Probe``; see :func:`~lazyephys.recording.probe.set_probegroup`.
         """
@@ -471,7 +474,7 @@ class Recording(SegmentedExtractor[RecordingSegment]):
     def set_probegroup(
         self,
         probegroup: probeinterface.ProbeGroup,
-        group_mode: str = "by_probe",
+        group_mode: Literal["by_probe", "by_shank"] = "by_probe",
         in_place: bool = False,
     ) -> Recording:
         """Attach a probeinterface ``ProbeGroup`` (contacts wired to channels)."""

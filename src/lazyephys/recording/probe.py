@@ -9,7 +9,7 @@ is kept in the ``probes_info`` annotation.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -36,7 +36,9 @@ def _as_probegroup(probe_or_group: Any) -> probeinterface.ProbeGroup:
 
 
 def set_probegroup(
-    recording: Recording, probe_or_group: Any, group_mode: str = "by_probe",
+    recording: Recording,
+    probe_or_group: Any,
+    group_mode: Literal["by_probe", "by_shank"] = "by_probe",
     in_place: bool = False,
 ) -> Recording:
     """Attach probes to a recording: each contact is wired to one channel.

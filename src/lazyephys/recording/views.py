@@ -7,7 +7,7 @@ A chain of ten selections reads like one.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -226,7 +226,9 @@ def select_segments(recording: Recording, segment_indices: Any) -> Recording:
     return SegmentSelectionRecording(recording, segment_indices)
 
 
-def split_by(recording: Recording, property: str = "group", outputs: str = "dict") -> Any:
+def split_by(
+    recording: Recording, property: str = "group", outputs: Literal["dict", "list"] = "dict"
+) -> Any:
     """One lazy channel selection per distinct value of a channel property.
 
     Parameters

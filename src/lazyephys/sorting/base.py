@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import math
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -378,7 +378,7 @@ class Sorting(SegmentedExtractor[SortingSegment]):
             return np.asarray(self._recording.sample_index_to_time(frames, index), np.float64)
         return frames / self._sampling_frequency
 
-    def count_num_spikes_per_unit(self, outputs: str = "dict") -> Any:
+    def count_num_spikes_per_unit(self, outputs: Literal["dict", "array"] = "dict") -> Any:
         """Spikes per unit, summed over segments.
 
         Parameters
@@ -545,7 +545,7 @@ class Sorting(SegmentedExtractor[SortingSegment]):
 
         return select_segments(self, segment_indices)
 
-    def split_by(self, property: str = "group", outputs: str = "dict") -> Any:
+    def split_by(self, property: str = "group", outputs: Literal["dict", "list"] = "dict") -> Any:
         """One lazy view per value of a unit property: a dict (or list) of sortings."""
         from .views import split_by
 

@@ -9,7 +9,7 @@ vectorised mask, remap and shift of the parent's.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -349,7 +349,9 @@ def select_segments(sorting: Sorting, segment_indices: Any) -> Sorting:
     return SegmentSelectionSorting(sorting, segment_indices)
 
 
-def split_by(sorting: Sorting, property: str = "group", outputs: str = "dict") -> Any:
+def split_by(
+    sorting: Sorting, property: str = "group", outputs: Literal["dict", "list"] = "dict"
+) -> Any:
     """One lazy unit selection per distinct value of a unit property.
 
     Parameters

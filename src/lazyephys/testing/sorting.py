@@ -165,7 +165,7 @@ class SortingConformance:
         assert s.count_num_spikes_per_unit(outputs="array").tolist() == list(expected.values())
         assert s.count_total_num_spikes() == sum(expected.values())
         with pytest.raises(ValueError, match="outputs"):
-            s.count_num_spikes_per_unit(outputs="list")
+            s.count_num_spikes_per_unit(outputs="list")  # type: ignore[arg-type]
 
     def test_results_cannot_change_the_sorting(self, case: SortingCase) -> None:
         s = case.sorting
