@@ -21,6 +21,7 @@ from typing import Any
 
 from ..base.extractor import BaseExtractor
 from ..base.locations import as_local_path, is_remote_url
+from ..base.provenance import PathResolver
 from ..base.provenance_file import check_provenance_description, read_provenance_file
 from .formats import (
     BINARY_FOLDER_FORMAT,
@@ -34,15 +35,18 @@ from .formats import (
 __all__ = ["load", "load_extractor"]
 
 def _from_description(
-    description: Any, base_folder: Path | None, where: str
+    description: Any, base_folder: Path | None, where: str, allow_paths_outside: bool
 ) -> BaseExtractor:
     return BaseExtractor.from_dict(check_provenance_description(description, where),
-                                   base_folder=base_folder)
+                                   base_folder=base_folder,
+                                   allow_paths_outside=allow_paths_outside)
 
 
-def _load_json_file(path: Path, base_folder: Path | None) -> BaseExtractor:
-    description, base_folder = read_provenance_file(path, base_folder)
-    return BaseExtractor.from_dict(description, base_folder=base_folder)
+def _load_json_file(path: Path, base_folder: Path | None,
+                    allow_paths_outside: bool) -> BaseExtractor:
+    description, base_folder, confined = read_provenance_file(path, base_folder)
+    resolver = PathResolver(base_folder, confined, allow_paths_outside)
+    return BaseExtractor.from_dict(description, _resolve_path=resolver)
 
 
 def _load_folder(folder: Path, storage_options: dict[str, Any] | None) -> BaseExtractor:
@@ -90,6 +94,7 @@ def load(
     base_folder: str | os.PathLike[str] | None = None,
     *,
     storage_options: dict[str, Any] | None = None,
+    allow_paths_outside: bool = False,
 ) -> BaseExtractor:
     """Load a saved recording or sorting: a folder, a zarr store, a JSON file or a dict.
 
@@ -103,8 +108,14 @@ def load(
         Resolve the relative paths of a provenance file or dict against this folder. A JSON
         file written with ``relative_to=True`` resolves against its own folder by default.
         Relative paths are never resolved against the current working directory.
+        Every path of a relative description (a JSON file written with ``relative_to``, or a
+        dict loaded with ``base_folder``) must resolve inside its folder, symbolic links
+        followed; absolute paths, plain strings and URLs in it are refused (``UnsafePathError``).
     storage_options : dict or None
         fsspec options for remote zarr stores (credentials, anonymous access...).
+    allow_paths_outside : bool
+        Trust the description: follow its paths even outside its folder (absolute paths,
+        ``..``, symbolic links, URLs). Only for files you wrote yourself or trust.
 
     Returns
     -------
@@ -119,7 +130,8 @@ def load(
     """
     base = None if base_folder is None else Path(base_folder)
     if isinstance(file_or_folder_or_dict, dict):
-        return _from_description(file_or_folder_or_dict, base, "the dict")
+        return _from_description(file_or_folder_or_dict, base, "the dict",
+                                 allow_paths_outside)
     if isinstance(file_or_folder_or_dict, BaseExtractor):
         raise TypeError("load() takes a path, URL or dict; this is already a loaded object")
     if is_remote_url(file_or_folder_or_dict):
@@ -135,7 +147,7 @@ def load(
         return _load_folder(path, storage_options)
     if path.is_file():
         if path.suffix.lower() == ".json":
-            return _load_json_file(path, base)
+            return _load_json_file(path, base, allow_paths_outside)
         if path.suffix.lower() in (".pkl", ".pickle"):
             raise FormatError(
                 f"{path} is a pickle; lazyephys does not unpickle files (a pickle can run any "
