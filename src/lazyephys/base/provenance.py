@@ -14,6 +14,7 @@ Decoding builds only classes found in the registry: a file never names a module 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -58,13 +59,51 @@ def register_kind(cls: T) -> T:
     return cls
 
 
+#: The entry point group through which installed packages offer kinds: each entry point names
+#: an extractor class, registered under its class name.
+KINDS_ENTRY_POINT_GROUP = "lazyephys.kinds"
+_kind_entry_points_loaded = False
+
+
+def _load_kind_entry_points() -> None:
+    """Register the kinds installed packages declare, once, when a name is not yet known.
+
+    The group is read from installed packages' metadata, never from a data file, so a
+    provenance file can only name a kind some installed package chose to offer. A plugin that
+    fails to load is reported with a warning naming it, and the others still load.
+    """
+    global _kind_entry_points_loaded
+    if _kind_entry_points_loaded:
+        return
+    _kind_entry_points_loaded = True
+    from importlib.metadata import entry_points
+
+    from .extractor import BaseExtractor
+
+    for entry_point in entry_points(group=KINDS_ENTRY_POINT_GROUP):
+        try:
+            offered = entry_point.load()
+            if not (isinstance(offered, type) and issubclass(offered, BaseExtractor)):
+                raise TypeError(f"{offered!r} is not a Recording or Sorting class")
+            register_kind(offered)
+        except Exception as error:
+            warnings.warn(
+                f"the kind {entry_point.name!r} offered by {entry_point.value!r} through the "
+                f"{KINDS_ENTRY_POINT_GROUP!r} entry points could not be registered: {error}",
+                stacklevel=2,
+            )
+
+
 def get_registered_kinds() -> list[str]:
     """Names of every registered kind, sorted."""
+    _load_kind_entry_points()
     return sorted(_REGISTRY)
 
 
 def get_kind(name: Any) -> type[BaseExtractor]:
     """The registered class called ``name``; anything else raises listing the known kinds."""
+    if isinstance(name, str) and name not in _REGISTRY:
+        _load_kind_entry_points()
     if not isinstance(name, str) or name not in _REGISTRY:
         raise ValueError(
             f"cannot load kind {name!r}: it is not a registered kind. Known kinds: "

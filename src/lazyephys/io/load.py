@@ -1,13 +1,10 @@
 """``load``: one entry point for every saved form of a recording or sorting.
 
-What is recognised, in order:
-
-- a dict: a provenance description (``to_dict()``);
-- a ``.json`` file: a provenance file (``dump_to_json``);
-- a folder with ``lazyephys.json``: a binary folder or a sorting folder;
-- a zarr store (``zarr.json`` or ``.zgroup``), local or at an fsspec URL;
-- a folder written by SpikeInterface (``si_folder.json``, ``binary.json``,
-  ``numpysorting_info.json``).
+A dict is a provenance description (``to_dict()``). Anything else is a location, and the
+registered formats (:mod:`lazyephys.io.registry`) are asked, in priority order, whether they
+open it: the shipped ones read provenance files (``dump_to_json``), binary and sorting folders,
+zarr stores (local or at an fsspec URL) and folders written by SpikeInterface; installed
+packages add theirs through the ``lazyephys.formats`` entry points.
 
 Only registered kinds are ever built; nothing is imported, called or unpickled because a file
 says so.
@@ -21,16 +18,12 @@ from typing import Any
 
 from ..base.extractor import BaseExtractor
 from ..base.locations import as_local_path, is_remote_url
-from ..base.provenance import PathResolver
-from ..base.provenance_file import check_provenance_description, read_provenance_file
-from .formats import (
-    BINARY_FOLDER_FORMAT,
-    METADATA_FILE,
-    SORTING_FOLDER_FORMAT,
-    FormatError,
-    check_format,
-    read_json,
-)
+from ..base.provenance_file import check_provenance_description
+from ..recording.base import Recording
+from ..sorting.base import Sorting
+from . import builtin_formats  # noqa: F401  (registers the shipped formats)
+from .formats import METADATA_FILE, FormatError
+from .registry import find_format, get_registered_formats
 
 __all__ = ["load", "load_extractor"]
 
@@ -42,50 +35,30 @@ def _from_description(
                                    allow_paths_outside=allow_paths_outside)
 
 
-def _load_json_file(path: Path, base_folder: Path | None,
-                    allow_paths_outside: bool) -> BaseExtractor:
-    description, base_folder, confined = read_provenance_file(path, base_folder)
-    resolver = PathResolver(base_folder, confined, allow_paths_outside)
-    return BaseExtractor.from_dict(description, _resolve_path=resolver)
-
-
-def _load_folder(folder: Path, storage_options: dict[str, Any] | None) -> BaseExtractor:
-    metadata_path = folder / METADATA_FILE
-    if metadata_path.is_file():
-        metadata = read_json(metadata_path)
-        fmt = check_format(metadata, (BINARY_FOLDER_FORMAT, SORTING_FOLDER_FORMAT),
-                           str(metadata_path))
-        if fmt == BINARY_FOLDER_FORMAT:
-            from .binary_folder import BinaryFolderRecording
-
-            return BinaryFolderRecording(folder)
-        from .sorting_folder import NumpyFolderSorting
-
-        return NumpyFolderSorting(folder)
-    if (folder / "zarr.json").is_file() or (folder / ".zgroup").is_file():
-        from .zarr_store import read_zarr
-
-        return read_zarr(folder, storage_options=storage_options)
-    from .spikeinterface_compat import spikeinterface_folder_class
-
-    si_class = spikeinterface_folder_class(folder)
-    if si_class == "BinaryFolderRecording":
-        from .binary_folder import BinaryFolderRecording
-
-        return BinaryFolderRecording(folder)
-    if si_class in ("NumpyFolderSorting",):
-        from .sorting_folder import NumpyFolderSorting
-
-        return NumpyFolderSorting(folder)
-    if si_class is not None:
+def _checked(extractor: Any, where: str) -> Recording | Sorting:
+    if not isinstance(extractor, (Recording, Sorting)):
         raise FormatError(
-            f"{folder} was written by SpikeInterface as {si_class!r}, which lazyephys does not "
-            "read; lazyephys reads SpikeInterface binary folders, numpy_folder sortings and zarr "
-            "stores"
+            f"{where} opened as a {type(extractor).__name__}, which is neither a Recording nor "
+            "a Sorting"
         )
-    raise FormatError(
-        f"{folder} is not a saved recording or sorting: it has no {METADATA_FILE}, zarr "
-        "metadata, or SpikeInterface folder description (an interrupted save leaves none)"
+    return extractor
+
+
+def _no_format_error(path: Path) -> FormatError:
+    if path.is_dir():
+        return FormatError(
+            f"{path} is not a saved recording or sorting: it has no {METADATA_FILE}, zarr "
+            "metadata, or SpikeInterface folder description (an interrupted save leaves none); "
+            f"no registered format ({', '.join(get_registered_formats())}) opens it"
+        )
+    if path.suffix.lower() in (".pkl", ".pickle"):
+        return FormatError(
+            f"{path} is a pickle; lazyephys does not unpickle files (a pickle can run any "
+            "code). Save the object with save() or dump_to_json() instead"
+        )
+    return FormatError(
+        f"{path} is not a JSON provenance file, a folder or a zarr store; no registered format "
+        f"({', '.join(get_registered_formats())}) opens it"
     )
 
 
@@ -95,7 +68,8 @@ def load(
     *,
     storage_options: dict[str, Any] | None = None,
     allow_paths_outside: bool = False,
-) -> BaseExtractor:
+    **format_options: Any,
+) -> Recording | Sorting:
     """Load a saved recording or sorting: a folder, a zarr store, a JSON file or a dict.
 
     Parameters
@@ -112,10 +86,13 @@ def load(
         dict loaded with ``base_folder``) must resolve inside its folder, symbolic links
         followed; absolute paths, plain strings and URLs in it are refused (``UnsafePathError``).
     storage_options : dict or None
-        fsspec options for remote zarr stores (credentials, anonymous access...).
+        fsspec options for remote stores (credentials, anonymous access...).
     allow_paths_outside : bool
-        Trust the description: follow its paths even outside its folder (absolute paths,
-        ``..``, symbolic links, URLs). Only for files you wrote yourself or trust.
+        Trust a provenance file or dict: follow its paths even outside its folder (absolute
+        paths, ``..``, symbolic links, URLs). Only for descriptions you wrote or trust.
+    **format_options
+        Options of the format that opens the location (see its ``open``); a format given an
+        option it does not take raises naming it.
 
     Returns
     -------
@@ -130,36 +107,42 @@ def load(
     """
     base = None if base_folder is None else Path(base_folder)
     if isinstance(file_or_folder_or_dict, dict):
-        return _from_description(file_or_folder_or_dict, base, "the dict",
-                                 allow_paths_outside)
+        return _checked(_from_description(file_or_folder_or_dict, base, "the dict",
+                                          allow_paths_outside), "the dict")
     if isinstance(file_or_folder_or_dict, BaseExtractor):
         raise TypeError("load() takes a path, URL or dict; this is already a loaded object")
-    if is_remote_url(file_or_folder_or_dict):
-        from .zarr_store import read_zarr
-
-        return read_zarr(file_or_folder_or_dict, storage_options=storage_options)
     if not isinstance(file_or_folder_or_dict, (str, os.PathLike)):
         raise TypeError(
             f"load() takes a path, URL or dict, got {type(file_or_folder_or_dict).__name__}"
         )
-    path = as_local_path(file_or_folder_or_dict)
-    if path.is_dir():
-        return _load_folder(path, storage_options)
-    if path.is_file():
-        if path.suffix.lower() == ".json":
-            return _load_json_file(path, base, allow_paths_outside)
-        if path.suffix.lower() in (".pkl", ".pickle"):
+    options = dict(format_options)
+    if base is not None:
+        options["base_folder"] = base
+    if storage_options is not None:
+        options["storage_options"] = storage_options
+    if allow_paths_outside:
+        options["allow_paths_outside"] = True
+    location = file_or_folder_or_dict
+    if is_remote_url(location):
+        fmt = find_format(location)
+        if fmt is None:
             raise FormatError(
-                f"{path} is a pickle; lazyephys does not unpickle files (a pickle can run any "
-                "code). Save the object with save() or dump_to_json() instead"
+                f"no registered format ({', '.join(get_registered_formats())}) opens the URL "
+                f"{location}"
             )
-        raise FormatError(f"{path} is not a JSON provenance file, a folder or a zarr store")
-    hint = ""
-    if path.parent.is_dir():
-        partial = sorted(p.name for p in path.parent.glob(f".{path.name}.partial-*"))
-        if partial:
-            hint = f" (an interrupted save left the incomplete {partial[0]} beside it)"
-    raise FileNotFoundError(f"{path} does not exist{hint}")
+        return _checked(fmt.open(location, **options), str(location))
+    path = as_local_path(location)
+    if not path.exists():
+        hint = ""
+        if path.parent.is_dir():
+            partial = sorted(p.name for p in path.parent.glob(f".{path.name}.partial-*"))
+            if partial:
+                hint = f" (an interrupted save left the incomplete {partial[0]} beside it)"
+        raise FileNotFoundError(f"{path} does not exist{hint}")
+    fmt = find_format(path)
+    if fmt is None:
+        raise _no_format_error(path)
+    return _checked(fmt.open(path, **options), str(path))
 
 
 #: The same function, under the name older notebooks call.

@@ -12,6 +12,7 @@ group.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
@@ -24,9 +25,12 @@ __all__ = [
     "Format",
     "ExtractorKind",
     "register_format",
+    "unregister_format",
     "get_format",
     "get_registered_formats",
     "find_format",
+    "ENTRY_POINT_GROUP",
+    "Location",
 ]
 
 #: What a format writes: recordings, sortings, or both.
@@ -65,6 +69,37 @@ class Format(Protocol):
 
 _FORMATS: dict[str, tuple[int, Format]] = {}
 
+#: The entry point group through which installed packages offer formats. Each entry point
+#: names a format object (or a class building one with no arguments); its ``priority``
+#: attribute, if any, sets the order ``load`` asks it in.
+ENTRY_POINT_GROUP = "lazyephys.formats"
+_entry_points_loaded = False
+
+
+def _load_entry_points() -> None:
+    """Register the formats installed packages declare, once, on first use of the registry.
+
+    The group is read from installed packages' metadata, never from a data file. A plugin
+    that fails to load is reported with a warning naming it, and the others still load.
+    """
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    from importlib.metadata import entry_points
+
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            offered = entry_point.load()
+            fmt = offered() if isinstance(offered, type) else offered
+            register_format(fmt, priority=int(getattr(fmt, "priority", 0)))
+        except Exception as error:
+            warnings.warn(
+                f"the format {entry_point.name!r} offered by {entry_point.value!r} through the "
+                f"{ENTRY_POINT_GROUP!r} entry points could not be registered: {error}",
+                stacklevel=2,
+            )
+
 
 def register_format(fmt: Format, priority: int = 0) -> Format:
     """Register a format; higher ``priority`` is asked first by ``load``.
@@ -81,14 +116,24 @@ def register_format(fmt: Format, priority: int = 0) -> Format:
     return fmt
 
 
+def unregister_format(name: str) -> None:
+    """Remove the format registered as ``name`` (a plugin being unloaded, a test cleaning up)."""
+    if name not in _FORMATS:
+        raise UnknownFormatError(f"no format is registered as {name!r}")
+    del _FORMATS[name]
+
+
 def get_registered_formats() -> list[str]:
     """Names of the registered formats, in the order ``load`` asks them."""
+    _load_entry_points()
     ordered = sorted(_FORMATS.items(), key=lambda item: -item[1][0])
     return [name for name, _ in ordered]
 
 
 def get_format(name: Any) -> Format:
     """The format registered as ``name``; anything else raises listing the known names."""
+    if isinstance(name, str) and name not in _FORMATS:
+        _load_entry_points()
     if not isinstance(name, str) or name not in _FORMATS:
         raise UnknownFormatError(
             f"unknown format {name!r}; the registered formats are "

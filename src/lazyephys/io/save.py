@@ -17,7 +17,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -25,18 +25,14 @@ from ..base.doors import register_persistence
 from ..base.extractor import BaseExtractor
 from ..base.locations import as_local_path, is_remote_url
 from ..recording.base import Recording
+from ..sorting.base import Sorting
+from . import builtin_formats  # noqa: F401  (registers the shipped formats)
+from .registry import Format, get_format, get_registered_formats
 
-__all__ = ["save", "atomic_folder", "paths_read_by", "default_save_folder"]
+__all__ = ["save", "atomic_folder", "paths_read_by", "default_save_folder", "SaveFormat"]
 
-_FORMATS = ("binary", "zarr", "memory")
-
-
-def _is_sorting(extractor: Any) -> bool:
-    try:
-        from ..sorting.base import Sorting
-    except ImportError:  # pragma: no cover - sortings not available
-        return False
-    return isinstance(extractor, Sorting)
+#: The names ``save(format=...)`` knows without plugins; registered formats add theirs.
+SaveFormat = Literal["binary", "zarr", "memory", "numpy_folder"]
 
 
 def paths_read_by(extractor: BaseExtractor) -> Iterator[Path]:
@@ -132,8 +128,8 @@ def atomic_folder(
         temporary.rename(target)
 
 
-def _target_folder(extractor: BaseExtractor, folder: Any, format: str) -> Path:
-    suffix = ".zarr" if format == "zarr" else ""
+def _target_folder(extractor: BaseExtractor, folder: Any, fmt: Format) -> Path:
+    suffix = str(getattr(fmt, "suffix", ""))
     if folder is None:
         return default_save_folder(extractor, suffix)
     if is_remote_url(folder):
@@ -142,18 +138,31 @@ def _target_folder(extractor: BaseExtractor, folder: Any, format: str) -> Path:
             "store (remote stores are read with load(url, storage_options=...))"
         )
     path = as_local_path(folder)
-    if format == "zarr" and path.suffix != ".zarr":
-        path = path.with_name(path.name + ".zarr")
+    if suffix and path.suffix != suffix:
+        path = path.with_name(path.name + suffix)
     return path
+
+
+def _writing_format(name: Any, extractor: Recording | Sorting) -> Format:
+    kind = "recording" if isinstance(extractor, Recording) else "sorting"
+    fmt = get_format(name)
+    if kind not in fmt.writes:
+        writers = [other for other in get_registered_formats()
+                   if kind in get_format(other).writes]
+        raise ValueError(
+            f"the format {name!r} does not write a {kind}; the formats that do are "
+            f"{', '.join(['memory', *writers])}"
+        )
+    return fmt
 
 
 def save(
     extractor: BaseExtractor,
     folder: str | os.PathLike[str] | None = None,
-    format: str = "binary",
+    format: SaveFormat | str = "binary",
     overwrite: bool = False,
     **kwargs: Any,
-) -> BaseExtractor:
+) -> Recording | Sorting:
     """Compute ``extractor`` into a binary folder, a zarr store or memory; return the result.
 
     Parameters
@@ -162,11 +171,12 @@ def save(
     folder : path or None
         Where to write; None makes a new folder under the temporary directory. A zarr store
         gets the ``.zarr`` suffix if it lacks it.
-    format : {"binary", "zarr", "memory"}
+    format : {"binary", "zarr", "memory"} or the name of a registered format
         ``"binary"``: a raw file per segment (recordings) or a spike-vector folder (sortings),
         loaded back memory-mapped. ``"zarr"``: a compressed zarr (format 3) store.
         ``"memory"``: numpy arrays in this process. ``"numpy_folder"`` is accepted for
-        sortings as another name of ``"binary"``.
+        sortings as another name of ``"binary"``. Any format registered with
+        :func:`lazyephys.io.registry.register_format` that writes this kind of object.
     overwrite : bool
         Replace an existing folder, once the new one is complete.
     **kwargs
@@ -187,49 +197,31 @@ def save(
     >>> saved = le.save(rec, folder="rec_folder", n_jobs=2)  # doctest: +SKIP
     >>> zarr_rec = rec.save(folder="rec", format="zarr")  # doctest: +SKIP
     """
-    if format == "numpy_folder" and _is_sorting(extractor):
+    if not isinstance(extractor, (Recording, Sorting)):
+        raise TypeError(f"save() takes a Recording or a Sorting, got {type(extractor).__name__}")
+    if format == "numpy_folder" and isinstance(extractor, Sorting):
         format = "binary"
-    if format not in _FORMATS:
-        raise ValueError(f"format must be one of {_FORMATS}, got {format!r}")
     if kwargs.pop("storage_options", None):
         raise ValueError(
             "save writes local folders only; storage_options is for reading remote stores "
             "with load(url, storage_options=...)"
         )
-    channel_chunk_size = kwargs.pop("channel_chunk_size", None)
-    if channel_chunk_size is not None:
-        if format != "zarr":
-            raise ValueError("channel_chunk_size applies to format='zarr' only")
-        kwargs["channel_chunk_size"] = channel_chunk_size
-    is_recording = isinstance(extractor, Recording)
-    if not is_recording and not _is_sorting(extractor):
-        raise TypeError(f"save() takes a Recording or a Sorting, got {type(extractor).__name__}")
+    if kwargs.get("channel_chunk_size", 0) is None:
+        del kwargs["channel_chunk_size"]  # None means the default, as when it is not given
+    if "channel_chunk_size" in kwargs and format != "zarr":
+        raise ValueError("channel_chunk_size applies to format='zarr' only")
     if format == "memory":
         if folder is not None:
             raise ValueError("format='memory' writes no folder; do not pass folder")
-        if is_recording:
-            return recording_to_memory(extractor, **kwargs)  # type: ignore[arg-type]
+        if isinstance(extractor, Recording):
+            return recording_to_memory(extractor, **kwargs)
         from .sorting_folder import sorting_to_memory
 
-        return sorting_to_memory(extractor, **kwargs)  # type: ignore[arg-type]
-    target = _target_folder(extractor, folder, format)
+        return sorting_to_memory(extractor, **kwargs)
+    fmt = _writing_format(format, extractor)
+    target = _target_folder(extractor, folder, fmt)
     with atomic_folder(target, overwrite, extractor) as temporary:
-        if format == "binary" and is_recording:
-            from .binary_folder import write_binary_folder
-
-            write_binary_folder(extractor, temporary, **kwargs)  # type: ignore[arg-type]
-        elif format == "binary":
-            from .sorting_folder import write_sorting_folder
-
-            write_sorting_folder(extractor, temporary, **kwargs)  # type: ignore[arg-type]
-        elif is_recording:
-            from .zarr_store import write_zarr_recording
-
-            write_zarr_recording(extractor, temporary, **kwargs)  # type: ignore[arg-type]
-        else:
-            from .zarr_sorting import write_zarr_sorting
-
-            write_zarr_sorting(extractor, temporary, **kwargs)  # type: ignore[arg-type]
+        fmt.write(extractor, temporary, **kwargs)
     from .load import load
 
     return load(target)
