@@ -19,6 +19,7 @@ __all__ = [
     "DtypeOverflowError",
     "FormatError",
     "FormatVersionError",
+    "UnsafePathError",
     "UnknownKindError",
     "UnknownFormatError",
     "InvalidJobKwargsError",
@@ -69,6 +70,12 @@ class FormatError(LazyEphysError, ValueError):
 
 class FormatVersionError(FormatError):
     """A file written by a newer lazyephys than this one."""
+
+
+class UnsafePathError(LazyEphysError, PermissionError):
+    """A path that a file or description may not make us read: one pointing outside the folder
+    it must stay in (``..``, an absolute path, a symlink out), or a plain string or URL where a
+    relative path was promised. The message names the path and where it points."""
 
 
 class UnknownKindError(LazyEphysError, ValueError):

@@ -13,11 +13,11 @@ import functools
 import inspect
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
+from ..errors import FormatError, FormatVersionError
 from .doors import persistence
 from .ids import IdIndex, as_id_array
 from .provenance import (
@@ -28,6 +28,7 @@ from .provenance import (
     encode_value,
     get_kind,
     make_path_resolver,
+    nested_descriptions,
 )
 from .provenance_file import write_provenance_file
 
@@ -320,34 +321,43 @@ class BaseExtractor:
         cls,
         description: dict[str, Any],
         base_folder: str | os.PathLike[str] | None = None,
-        _resolve_path: Callable[[dict[str, Any]], Path] | None = None,
+        _resolve_path: Callable[[dict[str, Any]], Any] | None = None,
+        *,
+        allow_paths_outside: bool = False,
     ) -> BaseExtractor:
         """Rebuild an object from :meth:`to_dict`'s output.
 
-        Only registered kinds are built; relative paths resolve against ``base_folder``.
+        Only registered kinds are built. With ``base_folder``, every path must resolve inside
+        it (relative paths resolve against it, never against the working directory); absolute
+        paths, plain strings and URLs are refused unless ``allow_paths_outside=True``.
         """
         if not isinstance(description, dict):
             raise TypeError(f"expected a provenance dict, got {type(description).__name__}")
         fmt = description.get("format", PROVENANCE_FORMAT)
         if fmt != PROVENANCE_FORMAT:
-            raise ValueError(f"not a lazyephys provenance dict: format is {fmt!r}")
+            raise FormatError(f"not a lazyephys provenance dict: format is {fmt!r}")
         version = description.get("version", PROVENANCE_VERSION)
-        if not isinstance(version, int) or version > PROVENANCE_VERSION:
-            raise ValueError(
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise FormatError(
+                f"provenance version {version!r} is not a version: expected a positive integer "
+                f"(this lazyephys writes {PROVENANCE_VERSION})"
+            )
+        if version > PROVENANCE_VERSION:
+            raise FormatVersionError(
                 f"provenance version {version!r} is newer than this lazyephys understands "
                 f"(up to {PROVENANCE_VERSION}); upgrade lazyephys"
             )
-        for key in ("kind", "kwargs"):
-            if key not in description:
-                raise ValueError(f"provenance dict is missing the key {key!r}")
-        kind = get_kind(description["kind"])
-        if not issubclass(kind, cls):
+        resolve = _resolve_path or make_path_resolver(
+            base_folder, confined=base_folder is not None,
+            allow_paths_outside=allow_paths_outside,
+        )
+        built: dict[int, BaseExtractor] = {}
+        # children first, each built once: a chain of any depth loads without recursion
+        for node in nested_descriptions(description):
+            built[id(node)] = _build_one(node, resolve, built)
+        obj = built[id(description)]
+        if not isinstance(obj, cls):
             raise TypeError(f"{description['kind']} is not a {cls.__name__}")
-        resolve = _resolve_path or make_path_resolver(base_folder)
-        kwargs = decode_value(description["kwargs"], resolve)
-        obj = kind(**kwargs)
-        if description.get("state"):
-            obj._apply_state(decode_value(description["state"], resolve))
         return obj
 
     def dump_to_json(
@@ -425,6 +435,35 @@ class BaseExtractor:
     def __reduce__(self) -> tuple[Any, ...]:
         description = self._describe(PathEncoder(), arrays_as_lists=False)
         return (_rebuild, (description,))
+
+
+def _build_one(
+    node: Any, resolve: Callable[[dict[str, Any]], Any], built: dict[int, BaseExtractor]
+) -> BaseExtractor:
+    """Build one description whose nested descriptions are already in ``built``."""
+    if not isinstance(node, dict):
+        raise FormatError(f"a nested provenance must be a JSON object, got {node!r:.80}")
+    for key in ("kind", "kwargs"):
+        if key not in node:
+            raise FormatError(f"provenance dict is missing the key {key!r}")
+    kind = get_kind(node["kind"])
+    raw_kwargs = node["kwargs"]
+    if not isinstance(raw_kwargs, dict):
+        raise FormatError(
+            f"the kwargs of {node['kind']} must be a JSON object, got {raw_kwargs!r:.80}"
+        )
+    argument = getattr(resolve, "argument", None)
+    kwargs: dict[str, Any] = {}
+    for name, value in raw_kwargs.items():
+        if name in kind._path_arguments and argument is not None:
+            kwargs[name] = argument(value)
+        else:
+            kwargs[name] = decode_value(value, resolve, built)
+    obj = kind(**kwargs)
+    state = node.get("state")
+    if state:
+        obj._apply_state(decode_value(state, resolve, built))
+    return obj
 
 
 def _rebuild(description: dict[str, Any]) -> BaseExtractor:

@@ -102,20 +102,31 @@ def check_provenance_description(description: Any, where: str) -> dict[str, Any]
 
 def read_provenance_file(
     path: Path, base_folder: Path | None
-) -> tuple[dict[str, Any], Path | None]:
-    """Read a provenance file; return its description and the folder its paths resolve against.
+) -> tuple[dict[str, Any], Path | None, bool]:
+    """Read a provenance file; return its description, the folder its paths resolve against,
+    and whether they must stay inside that folder.
 
     A file relative to its own folder resolves against that folder unless ``base_folder`` is
-    given; a file relative to another folder needs ``base_folder``.
+    given; a file relative to another folder needs ``base_folder``. The paths of both relative
+    modes are confined to their folder; an absolute file's are not.
     """
     description = check_provenance_description(read_json(path), str(path))
     paths = description.get("paths")
-    if paths == PATHS_RELATIVE_TO_FILE and base_folder is None:
-        base_folder = path.parent.resolve()
-    elif paths == PATHS_RELATIVE_TO_BASE and base_folder is None:
-        origin = description.get("paths_origin", "a folder given when it was written")
-        raise ValueError(
-            f"the paths in {path} are relative to {origin} (the relative_to of dump_to_json); "
-            "pass base_folder=... naming where that folder is now"
-        )
-    return description, base_folder
+    if paths == PATHS_RELATIVE_TO_FILE:
+        return description, base_folder or path.parent.resolve(), True
+    if paths == PATHS_RELATIVE_TO_BASE:
+        if base_folder is None:
+            origin = description.get("paths_origin", "a folder given when it was written")
+            raise ValueError(
+                f"the paths in {path} are relative to {origin!r} (the relative_to of "
+                "dump_to_json); pass base_folder=... naming where that folder is now"
+            )
+        return description, base_folder, True
+    if paths == PATHS_ABSOLUTE:
+        return description, base_folder, False
+    if paths is None:
+        return description, base_folder, base_folder is not None
+    raise FormatError(
+        f"{path} has the paths mode {paths!r}, which lazyephys does not know; expected one of "
+        f"{[PATHS_ABSOLUTE, PATHS_RELATIVE_TO_FILE, PATHS_RELATIVE_TO_BASE]}"
+    )

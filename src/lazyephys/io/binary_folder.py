@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..base.locations import file_inside
 from ..base.provenance import register_kind
 from ..recording.base import Recording
 from .binary import BinarySegment, read_binary_file
@@ -83,10 +84,7 @@ def _read_time_vector(path: Path, num_samples: int, where: str) -> np.ndarray:
 
 
 def _inside(folder: Path, name: Any, where: str) -> Path:
-    relative = Path(str(name))
-    if relative.is_absolute() or ".." in relative.parts:
-        raise FormatError(f"{where}: {name!r} is not a file inside the folder")
-    return folder / relative
+    return file_inside(folder, name, where)
 
 
 def read_lazyephys_binary_spec(folder: Path) -> BinaryFolderSpec:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from ..base.extractor import BaseExtractor
 from ..base.locations import as_local_path, is_remote_url
+from ..base.provenance import PathResolver
 from ..base.provenance_file import read_provenance_file
 from ..recording.base import Recording
 from .formats import (
@@ -133,11 +134,13 @@ class ProvenanceJsonFormat:
 
     def open(self, location: Location, **options: Any) -> BaseExtractor:
         base_folder = options.pop("base_folder", None)
+        allow_paths_outside = bool(options.pop("allow_paths_outside", False))
         _refuse_options(self.name, options)
-        description, base = read_provenance_file(
+        description, base, confined = read_provenance_file(
             as_local_path(location), None if base_folder is None else Path(base_folder)
         )
-        return BaseExtractor.from_dict(description, base_folder=base)
+        resolver = PathResolver(base, confined, allow_paths_outside)
+        return BaseExtractor.from_dict(description, _resolve_path=resolver)
 
     def write(self, extractor: BaseExtractor, folder: Path, **options: Any) -> None:
         raise FormatError("provenance files are written by dump_to_json, not by save")

@@ -28,10 +28,11 @@ from .registry import find_format, get_registered_formats
 __all__ = ["load", "load_extractor"]
 
 def _from_description(
-    description: Any, base_folder: Path | None, where: str
+    description: Any, base_folder: Path | None, where: str, allow_paths_outside: bool
 ) -> BaseExtractor:
     return BaseExtractor.from_dict(check_provenance_description(description, where),
-                                   base_folder=base_folder)
+                                   base_folder=base_folder,
+                                   allow_paths_outside=allow_paths_outside)
 
 
 def _checked(extractor: Any, where: str) -> Recording | Sorting:
@@ -66,6 +67,7 @@ def load(
     base_folder: str | os.PathLike[str] | None = None,
     *,
     storage_options: dict[str, Any] | None = None,
+    allow_paths_outside: bool = False,
     **format_options: Any,
 ) -> Recording | Sorting:
     """Load a saved recording or sorting: a folder, a zarr store, a JSON file or a dict.
@@ -80,8 +82,14 @@ def load(
         Resolve the relative paths of a provenance file or dict against this folder. A JSON
         file written with ``relative_to=True`` resolves against its own folder by default.
         Relative paths are never resolved against the current working directory.
+        Every path of a relative description (a JSON file written with ``relative_to``, or a
+        dict loaded with ``base_folder``) must resolve inside its folder, symbolic links
+        followed; absolute paths, plain strings and URLs in it are refused (``UnsafePathError``).
     storage_options : dict or None
         fsspec options for remote stores (credentials, anonymous access...).
+    allow_paths_outside : bool
+        Trust a provenance file or dict: follow its paths even outside its folder (absolute
+        paths, ``..``, symbolic links, URLs). Only for descriptions you wrote or trust.
     **format_options
         Options of the format that opens the location (see its ``open``); a format given an
         option it does not take raises naming it.
@@ -99,7 +107,8 @@ def load(
     """
     base = None if base_folder is None else Path(base_folder)
     if isinstance(file_or_folder_or_dict, dict):
-        return _checked(_from_description(file_or_folder_or_dict, base, "the dict"), "the dict")
+        return _checked(_from_description(file_or_folder_or_dict, base, "the dict",
+                                          allow_paths_outside), "the dict")
     if isinstance(file_or_folder_or_dict, BaseExtractor):
         raise TypeError("load() takes a path, URL or dict; this is already a loaded object")
     if not isinstance(file_or_folder_or_dict, (str, os.PathLike)):
@@ -111,6 +120,8 @@ def load(
         options["base_folder"] = base
     if storage_options is not None:
         options["storage_options"] = storage_options
+    if allow_paths_outside:
+        options["allow_paths_outside"] = True
     location = file_or_folder_or_dict
     if is_remote_url(location):
         fmt = find_format(location)

@@ -8,12 +8,14 @@ never unpickles: a file that would need it is refused, naming it.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..base.locations import file_inside
 from ..base.provenance import PathEncoder, decode_value, encode_value
 from .formats import FormatError
 
@@ -27,6 +29,7 @@ __all__ = [
     "read_properties",
     "check_property_length",
     "load_npy",
+    "NeedsPickleError",
 ]
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
@@ -125,17 +128,42 @@ def write_properties(
     return entries
 
 
-def load_npy(path: Path, what: str) -> np.ndarray:
-    """``np.load`` without pickle, with errors that name the file."""
-    if not path.is_file():
+class NeedsPickleError(FormatError):
+    """A ``.npy`` file holding Python objects, which only unpickling could read."""
+
+
+def load_npy(path: Path, what: str, folder: Path | None = None,
+             mmap_mode: Any = None) -> np.ndarray:
+    """``np.load`` without pickle, with errors that name the file.
+
+    With ``folder``, ``path`` must resolve (symbolic links followed) inside it: a saved folder
+    reads only its own files. A file that is not ``.npy`` at all is reported as such, not as
+    needing unpickling.
+    """
+    if folder is not None:
+        path = file_inside(folder, os.path.relpath(path, folder), what)
+    if not path.exists():
         raise FileNotFoundError(f"{what}: the file {path} is missing")
-    try:
-        return np.load(path, allow_pickle=False)
-    except ValueError as err:
+    if not path.is_file():
+        raise FormatError(f"{what}: {path} is not a regular file")
+    with open(path, "rb") as handle:
+        magic = handle.read(6)
+    if magic != b"\x93NUMPY":
         raise FormatError(
-            f"{what}: {path} cannot be read without unpickling it ({err}); lazyephys never "
-            "unpickles data files"
-        ) from err
+            f"{what}: {path} is not a .npy file (it starts with {magic!r}, not the .npy magic "
+            "b'\\x93NUMPY'); it is damaged or is another kind of file"
+        )
+    try:
+        return np.load(path, mmap_mode=mmap_mode, allow_pickle=False)
+    except ValueError as err:
+        if "pickle" in str(err):
+            raise NeedsPickleError(
+                f"{what}: {path} holds Python objects and cannot be read without unpickling "
+                f"it ({err}); lazyephys never unpickles data files"
+            ) from err
+        raise FormatError(f"{what}: {path} is damaged or truncated: {err}") from err
+    except (OSError, EOFError) as err:
+        raise FormatError(f"{what}: {path} is damaged or truncated: {err}") from err
 
 
 def read_properties(
@@ -150,10 +178,8 @@ def read_properties(
             raise FormatError(f"{where}: bad property entry {entry!r}")
         key = entry["key"]
         if "file" in entry:
-            relative = Path(entry["file"])
-            if relative.is_absolute() or ".." in relative.parts:
-                raise FormatError(f"{where}: property file {entry['file']!r} is outside the folder")
-            values = load_npy(folder / relative, f"{where}, property {key!r}")
+            path = file_inside(folder, entry["file"], f"{where}, property {key!r}")
+            values = load_npy(path, f"{where}, property {key!r}", folder)
         elif "json" in entry:
             values = decode_json_property(entry["json"])
         else:

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..base.locations import file_inside
 from ..base.provenance import register_kind
 from ..sorting.base import Sorting
 from ..sorting.in_memory import NumpySorting
@@ -36,6 +37,7 @@ from .formats import (
 from .metadata import (
     decode_annotations,
     encode_annotations,
+    load_npy,
     read_properties,
     write_properties,
 )
@@ -55,13 +57,10 @@ def _read_our_sorting_folder(folder: Path) -> dict[str, Any]:
     meta = read_json(folder / METADATA_FILE)
     check_format(meta, SORTING_FOLDER_FORMAT, where)
     require_keys(meta, ("sampling_frequency", "unit_ids", "num_samples", "spikes"), where)
-    spikes_path = folder / Path(str(meta["spikes"])).name
-    if not spikes_path.is_file():
+    spikes_path = file_inside(folder, Path(str(meta["spikes"])).name, where)
+    if not spikes_path.exists():
         raise FileNotFoundError(f"{where} names {meta['spikes']!r}, but {spikes_path} is missing")
-    try:
-        spikes = np.load(spikes_path, mmap_mode="r", allow_pickle=False)
-    except ValueError as err:
-        raise FormatError(f"{spikes_path} is damaged or truncated: {err}") from err
+    spikes = load_npy(spikes_path, f"{where}, spike vector", folder, mmap_mode="r")
     _check_spike_vector(spikes, str(spikes_path))
     if "num_spikes" in meta and spikes.size != int(meta["num_spikes"]):
         raise FormatError(f"{spikes_path} holds {spikes.size} spikes, the metadata says "

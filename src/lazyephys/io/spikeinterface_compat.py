@@ -22,7 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from ..base.locations import file_inside
 from .formats import FormatError, read_json
+from .metadata import NeedsPickleError, load_npy
 
 __all__ = [
     "read_spikeinterface_binary_spec",
@@ -57,8 +59,8 @@ def read_spikeinterface_properties(folder: Path, num_ids: int) -> dict[str, np.n
         return properties
     for path in sorted(prop_folder.glob("*.npy")):
         try:
-            values = np.load(path, allow_pickle=False)
-        except ValueError:
+            values = load_npy(path, f"{folder}, property {path.stem!r}", folder)
+        except NeedsPickleError:
             warnings.warn(
                 f"the property file {path} holds Python objects and would need unpickling; "
                 "lazyephys does not unpickle data files, so the property "
@@ -107,7 +109,7 @@ def _binary_file_paths(folder: Path, kwargs: dict[str, Any], where: str) -> list
     for name in names:
         # The raw files of a SpikeInterface binary folder live in the folder itself; their
         # recorded path may be absolute (written before the folder moved): use the file name.
-        local = folder / Path(str(name)).name
+        local = file_inside(folder, Path(str(name)).name, where)
         if not local.is_file():
             raise FileNotFoundError(f"{where} names the raw file {name!r}, but {local} is missing")
         paths.append(local)
@@ -141,7 +143,8 @@ def read_spikeinterface_binary_spec(folder: Path) -> Any:
     vectors: list[np.ndarray | None] = []
     for index in range(len(file_paths)):
         path = folder / f"times_cached_seg{index}.npy"
-        vectors.append(np.load(path, allow_pickle=False) if path.is_file() else None)
+        vectors.append(load_npy(path, f"{folder}, time vector of segment {index}", folder)
+                       if path.exists() or path.is_symlink() else None)
     properties = read_spikeinterface_properties(folder, num_channels)
     for key in ("gain_to_uV", "offset_to_uV"):
         value = kwargs.get(key)
@@ -181,12 +184,9 @@ def read_numpy_folder_sorting(folder: Path) -> dict[str, Any]:
         if key not in info:
             raise FormatError(f"{where} is missing the key {key!r}")
     spikes_path = folder / "spikes.npy"
-    if not spikes_path.is_file():
+    if not (spikes_path.exists() or spikes_path.is_symlink()):
         raise FileNotFoundError(f"{folder} is a numpy_folder sorting without spikes.npy")
-    try:
-        spikes = np.load(spikes_path, allow_pickle=False)
-    except ValueError as err:
-        raise FormatError(f"{spikes_path} is not a spike vector: {err}") from err
+    spikes = load_npy(spikes_path, f"{where}, spike vector", folder)
     names = spikes.dtype.names or ()
     if not {"sample_index", "unit_index", "segment_index"} <= set(names):
         raise FormatError(f"{spikes_path} is not a spike vector: its fields are {names}")
