@@ -13,6 +13,8 @@ from ._version import __version__
 from .base import BaseExtractor, cast_traces, get_registered_kinds, register_kind
 from .errors import *  # noqa: F403
 from .errors import __all__ as _errors_all
+from .extractors import *  # noqa: F403
+from .extractors import __all__ as _extractors_all
 from .generation import *  # noqa: F403
 from .generation import __all__ as _generation_all
 from .io import *  # noqa: F403
@@ -35,5 +37,6 @@ __all__ = [
     *_generation_all,
     *_jobs_all,
     *_io_all,
+    *_extractors_all,
     "__version__",
 ]

@@ -1,0 +1,31 @@
+"""Readers: recordings and sortings from the files of acquisition systems, simulators and NWB.
+
+Every reader is lazy (nothing is read until a window is asked for), registered as a kind (its
+arguments are its provenance, paths declared as paths) and, where it opens files by itself,
+registered as a format so that ``lazyephys.load(path)`` opens them. Optional dependencies
+(neo, pynwb/h5py) are imported only by the reader that needs them.
+"""
+
+from . import formats as _formats  # noqa: F401  (registers the readers as formats)
+from .neo_recording import (
+    NeoRecordingExtractor,
+    get_neo_num_blocks,
+    get_neo_streams,
+    read_neo_recording,
+)
+from .neo_sorting import NeoSortingExtractor, read_neo_sorting
+from .neo_table import NEO_FORMATS
+from .spikeglx import SpikeGLXRecordingExtractor, get_spikeglx_streams, read_spikeglx
+
+__all__ = [
+    "NEO_FORMATS",
+    "NeoRecordingExtractor",
+    "NeoSortingExtractor",
+    "get_neo_num_blocks",
+    "get_neo_streams",
+    "read_neo_recording",
+    "read_neo_sorting",
+    "SpikeGLXRecordingExtractor",
+    "get_spikeglx_streams",
+    "read_spikeglx",
+]
