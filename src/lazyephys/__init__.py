@@ -25,6 +25,8 @@ from .recording import *  # noqa: F403
 from .recording import __all__ as _recording_all
 from .sorting import *  # noqa: F403
 from .sorting import __all__ as _sorting_all
+from .widgets import *  # noqa: F403
+from .widgets import __all__ as _widgets_all
 
 __all__ = [
     "BaseExtractor",
@@ -38,5 +40,6 @@ __all__ = [
     *_jobs_all,
     *_io_all,
     *_extractors_all,
+    *_widgets_all,
     "__version__",
 ]

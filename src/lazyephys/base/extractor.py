@@ -12,7 +12,7 @@ import copy
 import functools
 import inspect
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -104,6 +104,16 @@ class BaseExtractor:
         self._changed_annotations: set[str] = set()
 
     # ------------------------------------------------------------ provenance
+    @classmethod
+    def _path_arguments_in(cls, kwargs: Mapping[str, Any]) -> tuple[str, ...]:
+        """The names of the path arguments of a description with these (raw) ``kwargs``.
+
+        A kind whose path arguments depend on another argument (a reader over many file
+        formats) overrides this, so that a value that names no file is never resolved as a
+        path when its description is loaded.
+        """
+        return cls._path_arguments
+
     def _record_argument(self, name: str, value: Any) -> None:
         """Record the normalised value of constructor argument ``name`` in the provenance.
 
@@ -453,9 +463,10 @@ def _build_one(
             f"the kwargs of {node['kind']} must be a JSON object, got {raw_kwargs!r:.80}"
         )
     argument = getattr(resolve, "argument", None)
+    path_arguments = kind._path_arguments_in(raw_kwargs)
     kwargs: dict[str, Any] = {}
     for name, value in raw_kwargs.items():
-        if name in kind._path_arguments and argument is not None:
+        if name in path_arguments and argument is not None:
             kwargs[name] = argument(value)
         else:
             kwargs[name] = decode_value(value, resolve, built)

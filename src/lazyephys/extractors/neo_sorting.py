@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,15 @@ class NeoSortingExtractor(Sorting):
     """
 
     _path_arguments = NEO_PATH_ARGUMENTS
+
+    @classmethod
+    def _path_arguments_in(cls, kwargs: Mapping[str, Any]) -> tuple[str, ...]:
+        # only the named format's own path arguments are paths (neo's example reader's
+        # "filename" names no file)
+        format_name = kwargs.get("format_name")
+        if isinstance(format_name, str):
+            return get_neo_format(format_name).path_arguments
+        return cls._path_arguments
 
     def __init__(
         self,

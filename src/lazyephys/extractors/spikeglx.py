@@ -138,9 +138,8 @@ class SpikeGLXRecordingExtractor(Recording):
                 f"the probe in {meta_path} has {probe.get_contact_count()} contacts but the "
                 f"stream {first.stream!r} has {self.get_num_channels()} channels"
             )
-        mode = "by_shank" if probe.shank_ids is not None and len(set(probe.shank_ids)) > 1 \
-            else "by_probe"
-        self.set_probe(probe, group_mode=mode, in_place=True)
+        many_shanks = probe.shank_ids is not None and len(set(probe.shank_ids)) > 1
+        self.set_probe(probe, group_mode="by_shank" if many_shanks else "by_probe", in_place=True)
         shifts = inter_sample_shift(probe)
         if shifts is not None:
             self.set_property("inter_sample_shift", shifts)
