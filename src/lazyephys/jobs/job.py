@@ -10,6 +10,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ..errors import JobChunkError, JobInitError, JobTransferError
@@ -163,16 +164,17 @@ class Progress:
             self._bar.close()
 
 
-_QUIET_TQDM: list[type] = []
+@cache
+def _quiet_tqdm() -> Any:
+    # tqdm.auto pulls asyncio and importlib.metadata: imported when a bar is first shown,
+    # never by ``import lazyephys``
+    from tqdm.auto import tqdm
 
+    class _QuietTqdm(tqdm):
+        # no monitor thread: a stray thread outlives the bar and slows every later fork
+        monitor_interval = 0
 
-def _quiet_tqdm() -> type:
-    """tqdm (loaded on first use) without its monitor thread, which would outlive the bar."""
-    if not _QUIET_TQDM:
-        from tqdm.auto import tqdm
-
-        _QUIET_TQDM.append(type("QuietTqdm", (tqdm,), {"monitor_interval": 0}))
-    return _QUIET_TQDM[0]
+    return _QuietTqdm
 
 
 # ---------------------------------------------------------- windowed pools
