@@ -70,6 +70,8 @@ _SLOT = 3
 _SLOTS = 1024
 _BOARD_CELLS = _HEADER + _SLOT * _SLOTS
 _END_TIMEOUT = 30.0
+_PARENT_POLL = 0.5
+_BOARD_PREFIX = "lazyephys-board-"
 
 # ----------------------------------------------------------------- worker side
 # One loky worker process: its board, its slot, and the states of the jobs it has seen.
@@ -87,8 +89,9 @@ class _Board:
 
     @classmethod
     def create(cls) -> _Board:
-        folder = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
-        fd, path = tempfile.mkstemp(prefix="lazyephys-board-", dir=folder)
+        folder = "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
+        _remove_stale_boards(folder)
+        fd, path = tempfile.mkstemp(prefix=f"{_BOARD_PREFIX}{os.getpid()}-", dir=folder)
         with os.fdopen(fd, "wb") as handle:
             handle.write(bytes(_BOARD_CELLS * 8))
         return cls(path)
@@ -130,6 +133,18 @@ class _Board:
                 os.unlink(self.path)
 
 
+def _remove_stale_boards(folder: str) -> None:
+    """Remove the boards of callers that died without cleaning up (killed with SIGKILL)."""
+    with contextlib.suppress(OSError):
+        for name in os.listdir(folder):
+            if not name.startswith(_BOARD_PREFIX):
+                continue
+            pid = name[len(_BOARD_PREFIX):].split("-", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(folder, name))
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -140,9 +155,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _init_worker(board_path: str, threads: int | None) -> None:
+def _init_worker(board_path: str, threads: int | None, parent_pid: int) -> None:
     # a terminal's Ctrl-C reaches the whole process group; the caller decides what stops
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _watch_parent(parent_pid)
     board = _Board(board_path)
     _worker.clear()
     _worker.update(board=board, slot=board.claim_slot(os.getpid()), jobs={})
@@ -150,6 +166,19 @@ def _init_worker(board_path: str, threads: int | None) -> None:
         from threadpoolctl import threadpool_limits
 
         _worker["limiter"] = threadpool_limits(limits=threads)
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Exit when the caller dies (killed, crashed): an idle worker would otherwise wait on its
+    queue until the idle timeout, holding memory and open files."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(_PARENT_POLL)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="lazyephys-parent-watch", daemon=True).start()
 
 
 @dataclass(frozen=True)
@@ -202,11 +231,18 @@ def _job_in_worker(wire: _WireJob) -> _WorkerJob:
         with open(str(wire.path), "rb") as handle:
             data = handle.read()
     labelled = _cloudpickle().loads(data)
-    pieces = {label: _loads(blob, label, wire.name) for label, blob in labelled}
+    pieces = {key: _loads(blob, label, wire.name) for key, label, blob in labelled}
     init_func, run_func = pieces.pop("init_func"), pieces.pop("run_func")
     form, walked = pieces.pop("walked")
-    init_args = {label[len("init_args:"):]: value for label, value in pieces.items()}
-    chunkable = rebuild_chunkable(form, walked)
+    init_args = {key[len("init_args:"):]: value for key, value in pieces.items()}
+    try:
+        chunkable = rebuild_chunkable(form, walked)
+    except Exception as exc:
+        raise JobTransferError(
+            f"a worker process could not rebuild the object walked by job {wire.name!r} from "
+            f"its description: {type(exc).__name__}: {exc}. Register its kind (register_kind) "
+            "in an importable module, or use pool_engine='thread'."
+        ) from None
     try:
         state = init_func(chunkable, **init_args)
     except BaseException as exc:
@@ -288,7 +324,7 @@ def _executor(n_workers: int, threads: int | None, board: _Board) -> Any:
 
     return get_reusable_executor(
         max_workers=n_workers, timeout=IDLE_TIMEOUT, initializer=_init_worker,
-        initargs=(board.path, threads),
+        initargs=(board.path, threads, os.getpid()),
     )
 
 
@@ -308,13 +344,16 @@ def _describe_job(job: Job) -> bytes:
     """The job's pieces, each pickled on its own so a worker can say which one fails."""
     spec = job.spec
     payload = make_payload(job.chunkable, spec, inherit=False)
-    pieces: list[tuple[str, Any]] = [
-        ("init_func", spec.init_func), ("run_func", spec.run_func),
-        ("walked", (payload.recording_form, payload.recording_data)),
+    (init_label, _), (run_label, _) = job_pieces(job.chunkable, spec)[:2]
+    pieces: list[tuple[str, str, Any]] = [
+        ("init_func", init_label, spec.init_func), ("run_func", run_label, spec.run_func),
+        ("walked", f"the {type(job.chunkable).__name__} walked",
+         (payload.recording_form, payload.recording_data)),
     ]
-    pieces += [(f"init_args:{key}", value) for key, value in spec.init_args.items()]
+    pieces += [(f"init_args:{key}", f"init_args[{key!r}]", value)
+               for key, value in spec.init_args.items()]
     try:
-        blobs = [(label, _dumps(value)) for label, value in pieces]
+        blobs = [(key, label, _dumps(value)) for key, label, value in pieces]
     except Exception as exc:
         raise unpicklable_error(
             job.job_name, job_pieces(job.chunkable, spec), _dumps, "worker processes",
