@@ -42,11 +42,18 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import JobCloseError, JobTransferError, JobWorkerDiedError
+from ...errors import (
+    JobChunkError,
+    JobCloseError,
+    JobInitError,
+    JobTransferError,
+    JobWorkerDiedError,
+)
 from ..job import (
     Job,
     chunk_failure,
     close_worker_state,
+    describe_chunk,
     drive,
     job_pieces,
     make_payload,
@@ -55,7 +62,7 @@ from ..job import (
     unpicklable_error,
 )
 
-__all__ = ["LokyBackend", "BACKEND", "IDLE_TIMEOUT", "shutdown_pool"]
+__all__ = ["LokyBackend", "BACKEND", "IDLE_TIMEOUT", "start_workers", "shutdown_pool"]
 
 #: Seconds a warm pool waits for the next job before its workers exit.
 IDLE_TIMEOUT = 300.0
@@ -123,6 +130,11 @@ class _Board:
                 found[pid] = int(self.cells[base + 2])
         return found
 
+    def live_pids(self) -> list[int]:
+        """Pids of the workers that hold a slot and are alive."""
+        pids = (int(self.cells[_HEADER + _SLOT * slot]) for slot in range(_SLOTS))
+        return [pid for pid in pids if pid and _alive(pid)]
+
     def close(self, remove: bool) -> None:
         with contextlib.suppress(Exception):
             self.cells.release()
@@ -166,6 +178,10 @@ def _init_worker(board_path: str, threads: int | None, parent_pid: int) -> None:
         from threadpoolctl import threadpool_limits
 
         _worker["limiter"] = threadpool_limits(limits=threads)
+    # what rebuilding any description imports, loaded now, while the caller still works
+    from ...base.provenance import get_registered_kinds
+
+    get_registered_kinds()
 
 
 def _watch_parent(parent_pid: int) -> None:
@@ -293,11 +309,13 @@ def _end_job(key: str, serial: int, n_workers: int) -> str | None:
 # ----------------------------------------------------------------- caller side
 @dataclass
 class _Pool:
-    """The caller's side of the warm pool: its board and the job counter."""
+    """The caller's side of the warm pool: its board, the job counter, the last executor."""
 
     pid: int
     board: _Board
     serial: int = 0
+    last_executor: Any = None
+    started: Any = None  # a future that completes when the executor's first worker is ready
 
 
 _pool: _Pool | None = None
@@ -326,6 +344,32 @@ def _executor(n_workers: int, threads: int | None, board: _Board) -> Any:
         max_workers=n_workers, timeout=IDLE_TIMEOUT, initializer=_init_worker,
         initargs=(board.path, threads, os.getpid()),
     )
+
+
+def start_workers(n_jobs: int = 2, max_threads_per_worker: int | None = 1) -> list[int]:
+    """Start the warm pool now and wait until every worker answers; returns their pids.
+
+    Jobs start them on their own (and run their first chunks in the caller meanwhile);
+    starting them ahead, in a notebook's first cell, makes even the first job parallel.
+    """
+    from ..job_kwargs import resolve_n_jobs
+
+    n_workers = resolve_n_jobs(n_jobs)
+    with _job_lock:
+        pool = _caller_pool()
+        executor = _executor(n_workers, max_threads_per_worker, pool.board)
+        if executor is not pool.last_executor:
+            pool.last_executor, pool.started = executor, executor.submit(_ping)
+        pool.started.result()
+        # one ping per worker, each held until all have answered: every worker is up
+        with pool.board.locked() as cells:
+            pool.serial += 1
+            cells[0], cells[1] = 0, pool.serial
+        futures = [executor.submit(_end_job, "", pool.serial, n_workers)
+                   for _ in range(n_workers)]
+        for future in futures:
+            future.result()
+        return sorted(int(pid) for pid in pool.board.live_pids())
 
 
 def shutdown_pool() -> None:
@@ -435,10 +479,14 @@ def _run_locked(job: Job, description: bytes) -> list[Any]:
         inline = None
     wire = _WireJob(serial, key, job.job_name, inline, path)
     executor = _executor(job.n_workers, job.spec.max_threads_per_worker, pool.board)
+    if executor is not pool.last_executor:
+        pool.last_executor, pool.started = executor, executor.submit(_ping)
     plan = job.plan
     broken: list[BaseException] = []  # the pool broke: its workers are gone with their states
+    submitted: list[int] = []
 
     def submit(index: int) -> Any:
+        submitted.append(index)
         return executor.submit(_run_task, wire, index, *plan[index])
 
     def on_error(index: int, error: BaseException) -> BaseException:
@@ -453,14 +501,19 @@ def _run_locked(job: Job, description: bytes) -> list[Any]:
 
     try:
         try:
-            results = drive(plan, submit, 2 * job.n_workers, job.progress, on_error, finish)
+            # while new workers start (a second or more), the caller runs the first chunks
+            done_here = _run_while_starting(job, pool.started)
+            results = drive(plan, submit, 2 * job.n_workers, job.progress, on_error, finish,
+                            start=len(done_here))
+            results[: len(done_here)] = done_here
         except Exception:
-            if not broken:
+            if submitted and not broken:
                 # the original error matters more than a close failing after it
                 with contextlib.suppress(JobCloseError):
                     _end_everywhere(executor, pool, wire, job)
             raise
-        _end_everywhere(executor, pool, wire, job)
+        if submitted:  # else no worker saw the job (the caller ran it all while they started)
+            _end_everywhere(executor, pool, wire, job)
         return results
     except KeyboardInterrupt:
         # stop now: the caller discards partial output, no worker may write after that; the
@@ -472,6 +525,51 @@ def _run_locked(job: Job, description: bytes) -> list[Any]:
         if path is not None:
             with contextlib.suppress(OSError):
                 os.unlink(path)
+
+
+def _ping() -> int:
+    return os.getpid()
+
+
+def _run_while_starting(job: Job, ping: Any) -> list[Any]:
+    """Run chunks in the caller, from the first, until a new pool's first worker answers.
+
+    Starting workers takes a second or more (a fresh interpreter importing numpy, joblib and
+    this library); a small job is done by then. The caller stops after the chunk it is on
+    when a worker is ready, so at most one chunk more than ``n_jobs`` is in memory.
+    """
+    results: list[Any] = []
+    if ping.done():
+        return results
+    limits: Any = contextlib.nullcontext()
+    if job.spec.max_threads_per_worker is not None:
+        from threadpoolctl import threadpool_limits
+
+        limits = threadpool_limits(limits=job.spec.max_threads_per_worker)
+    with limits:
+        return _run_here(job, ping, results)
+
+
+def _run_here(job: Job, ping: Any, results: list[Any]) -> list[Any]:
+    try:
+        state = job.build_state_here()
+    except Exception as exc:
+        raise JobInitError(f"the init function of job {job.job_name!r} failed: {exc!r}") from exc
+    try:
+        while len(results) < len(job.plan) and not ping.done():
+            index = len(results)
+            chunk = job.plan[index]
+            try:
+                results.append(job.spec.run_func(*chunk, state))
+            except Exception as exc:
+                raise JobChunkError(
+                    f"{describe_chunk(job.job_name, chunk)}: {type(exc).__name__}: {exc}",
+                    job.job_name, *chunk,
+                ) from exc
+            job.progress.done(index)
+    finally:
+        close_worker_state(state)
+    return results
 
 
 def _end_everywhere(executor: Any, pool: _Pool, wire: _WireJob, job: Job) -> None:
