@@ -19,9 +19,11 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ..base.casting import cast_traces, overflow_raised_plainly
 from ..base.doors import register_persistence
 from ..base.extractor import BaseExtractor
 from ..base.locations import as_local_path, is_remote_url
+from ..base.validation import check_traces_dtype
 from ..recording.base import Recording
 from ..sorting.base import Sorting
 from . import builtin_formats  # noqa: F401  (registers the shipped formats)
@@ -126,7 +128,9 @@ def save(
         Replace an existing folder, once the new one is complete.
     **kwargs
         Job kwargs (``n_jobs``, ``chunk_duration``, ``progress_bar``...) and format options:
-        ``dtype`` (binary, zarr), ``compressor``, ``filters``, ``channel_chunk_size``,
+        ``dtype`` and ``clip`` (binary, zarr, memory: a value that does not fit ``dtype`` raises
+        :class:`~lazyephys.errors.DtypeOverflowError` unless ``clip=True``), ``compressor``,
+        ``filters``, ``channel_chunk_size``,
         ``shard_duration`` (zarr).
 
     Returns
@@ -181,7 +185,9 @@ def recording_to_memory(recording: Recording, **job_kwargs: Any) -> Recording:
     from ..recording.in_memory import NumpyRecording
 
     job_kwargs, rest = split_job_kwargs(job_kwargs)
-    dtype = np.dtype(rest.pop("dtype", None) or recording.get_dtype())
+    dtype = rest.pop("dtype", None)
+    dtype = check_traces_dtype(recording.get_dtype() if dtype is None else dtype)
+    clip = bool(rest.pop("clip", False))
     if rest:
         raise TypeError(f"unexpected arguments for format='memory': {sorted(rest)}")
     num_channels = recording.get_num_channels()
@@ -189,8 +195,9 @@ def recording_to_memory(recording: Recording, **job_kwargs: Any) -> Recording:
               for i in range(recording.get_num_segments())]
     # Threads share the arrays, so workers fill them in place.
     job_kwargs["pool_engine"] = "thread"
-    run_chunked_job(recording, _memory_init, {"arrays": arrays, "dtype": dtype},
-                    _memory_run, job_name="save to memory", **job_kwargs)
+    with overflow_raised_plainly():
+        run_chunked_job(recording, _memory_init, {"arrays": arrays, "dtype": dtype, "clip": clip},
+                        _memory_run, job_name="save to memory", **job_kwargs)
     result = NumpyRecording(arrays, recording.get_sampling_frequency(),
                             recording.get_channel_ids(),
                             [recording.get_start_time(i)
@@ -199,14 +206,17 @@ def recording_to_memory(recording: Recording, **job_kwargs: Any) -> Recording:
     return result
 
 
-def _memory_init(recording: Recording, arrays: list[np.ndarray], dtype: np.dtype) -> dict:
-    return {"recording": recording, "arrays": arrays, "dtype": dtype}
+def _memory_init(recording: Recording, arrays: list[np.ndarray], dtype: np.dtype,
+                 clip: bool) -> dict:
+    return {"recording": recording, "arrays": arrays, "dtype": dtype, "clip": clip}
 
 
 def _memory_run(segment_index: int, start_frame: int, end_frame: int, state: dict) -> None:
-    traces = state["recording"].get_traces(segment_index, start_frame, end_frame)
-    state["arrays"][segment_index][start_frame:end_frame] = traces.astype(state["dtype"],
-                                                                         copy=False)
+    recording = state["recording"]
+    traces = recording.get_traces(segment_index, start_frame, end_frame)
+    state["arrays"][segment_index][start_frame:end_frame] = cast_traces(
+        traces, state["dtype"], state["clip"], channel_ids=recording.get_channel_ids(),
+        segment_index=segment_index, start_frame=start_frame)
 
 
 def copy_recording_metadata(source: Recording, target: Recording) -> None:
