@@ -7,6 +7,13 @@ registered as a format so that ``lazyephys.load(path)`` opens them. Optional dep
 """
 
 from . import formats as _formats  # noqa: F401  (registers the readers as formats)
+from .named_neo import (
+    IntanRecordingExtractor,
+    OpenEphysBinaryRecordingExtractor,
+    OpenEphysLegacyRecordingExtractor,
+    read_intan,
+    read_openephys,
+)
 from .neo_recording import (
     NeoRecordingExtractor,
     get_neo_num_blocks,
@@ -22,6 +29,11 @@ from .sonata import SonataSortingExtractor, get_sonata_populations, read_sonata_
 from .spikeglx import SpikeGLXRecordingExtractor, get_spikeglx_streams, read_spikeglx
 
 __all__ = [
+    "IntanRecordingExtractor",
+    "OpenEphysBinaryRecordingExtractor",
+    "OpenEphysLegacyRecordingExtractor",
+    "read_intan",
+    "read_openephys",
     "NEO_FORMATS",
     "NeoRecordingExtractor",
     "NeoSortingExtractor",
