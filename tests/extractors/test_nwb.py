@@ -19,26 +19,39 @@ pynwb = pytest.importorskip("pynwb")
 SERIES = "acquisition/ElectricalSeries"
 
 
+_WRITTEN: dict[str, bytes] = {}
+
+
+def _written_once(path, content, **options):
+    """Write with pynwb on first use; later tests get the same bytes (pynwb takes ~1 s)."""
+    if path.name not in _WRITTEN:
+        write_nwb_file(path, content, **options)
+        _WRITTEN[path.name] = path.read_bytes()
+    else:
+        path.write_bytes(_WRITTEN[path.name])
+    return path
+
+
 @pytest.fixture
 def nwb_file(tmp_path):
     content = nwb_content()
     (tmp_path / "data").mkdir()
-    path = write_nwb_file(tmp_path / "data" / "session.nwb", content, second_series=True)
+    path = _written_once(tmp_path / "data" / "session.nwb", content, second_series=True)
     return path, content
 
 
 class TestNwbRecordingConformance(RecordingConformance):
     def make(self, tmp_path):
         content = nwb_content(num_samples=700, num_channels=5, seed=3)
-        path = write_nwb_file(tmp_path / "conf.nwb", content, chunks=(128, 5),
-                              compression="gzip")
+        path = _written_once(tmp_path / "conf.nwb", content, chunks=(128, 5),
+                             compression="gzip")
         return RecordingCase(le.read_nwb_recording(path), [content.traces])
 
 
 class TestNwbSortingConformance(SortingConformance):
     def make(self, tmp_path):
         content = nwb_content(seed=5)
-        path = write_nwb_file(tmp_path / "units.nwb", content)
+        path = _written_once(tmp_path / "units.nwb", content)
         sorting = le.read_nwb_sorting(path)
         # frames counted from the series' start, rounded: worked out from the written times
         trains = {u: np.rint((t - content.starting_time) * content.rate).astype(np.int64)
@@ -164,3 +177,15 @@ def test_chain_round_trips_json_pickle_and_workers(nwb_file, tmp_path):
     sorting = le.read_nwb_sorting(moved / "session.nwb", sampling_frequency=30000.0, t_start=1.5)
     again = pickle.loads(pickle.dumps(sorting))
     np.testing.assert_array_equal(again.to_spike_vector(), sorting.to_spike_vector())
+
+
+def test_load_opens_nwb_files(nwb_file):
+    path, content = nwb_file
+    rec = le.load(path, electrical_series_path=SERIES)
+    assert isinstance(rec, le.NwbRecordingExtractor)
+    np.testing.assert_array_equal(rec.get_traces(end_frame=10), content.traces[:10])
+    sorting = le.load(path, kind="sorting", electrical_series_path=SERIES)
+    assert isinstance(sorting, le.NwbSortingExtractor)
+    assert sorting.get_num_units() == len(content.spike_times)
+    with pytest.raises(ValueError, match="kind must be 'recording' or 'sorting', got 'units'"):
+        le.load(path, kind="units")

@@ -53,6 +53,9 @@ def test_openephys_traces_gains_times_and_neo(oe_folder):
     assert rec.get_start_time(1) == pytest.approx(90000 / 30000.0)
     np.testing.assert_allclose(rec.get_traces(segment_index=1, return_in_uV=True),
                                segments[1] * np.array(BIT_VOLTS))
+    loaded = le.load(folder)
+    assert isinstance(loaded, le.OpenEphysBinaryRecordingExtractor)
+    np.testing.assert_array_equal(loaded.get_traces(segment_index=1), segments[1])
     # the record node folder and the recording folder open the same stream
     deeper = le.read_openephys(folder / "Record Node 101" / "experiment1")
     np.testing.assert_array_equal(deeper.get_traces(segment_index=0), segments[0])
@@ -114,6 +117,7 @@ def test_intan_gains_ids_and_neo(tmp_path):
     np.testing.assert_array_equal(
         rec.get_traces(start_frame=50, end_frame=170, channel_ids=["A-002", "A-000"]),
         reader.get_analogsignal_chunk(0, 0, 50, 170, stream_index=0, channel_indexes=[2, 0]))
+    np.testing.assert_array_equal(le.load(path).get_traces(), amplifier)
     with pytest.raises(le.UnknownIdError, match=r"stream_id '3'.*'0'"):
         le.read_intan(path, stream_id="3")
     with pytest.raises(le.FormatError, match="not an Intan file"):

@@ -58,3 +58,11 @@ def test_populations_units_and_bad_input(tmp_path):
                          units="h")
     with pytest.raises(le.FormatError, match="'h'"):
         le.read_sonata_sorting(hours, sampling_frequency=100.0)
+
+
+def test_load_opens_sonata_files(tmp_path):
+    stamps, nodes = _population(4)
+    path = write_sonata(tmp_path / "spikes.h5", {"v1": (stamps, nodes)})
+    sorting = le.load(path, sampling_frequency=10000.0)
+    assert isinstance(sorting, le.SonataSortingExtractor)
+    assert sorting.count_total_num_spikes() == stamps.size
