@@ -25,6 +25,7 @@ from .neo_table import NEO_FORMATS
 from .nwb_intervals import get_nwb_interval_tables, read_nwb_epochs
 from .nwb_recording import NwbRecordingExtractor, get_nwb_electrical_series, read_nwb_recording
 from .nwb_sorting import NwbSortingExtractor, read_nwb_sorting
+from .nwb_write import write_nwb
 from .sonata import SonataSortingExtractor, get_sonata_populations, read_sonata_sorting
 from .spikeglx import SpikeGLXRecordingExtractor, get_spikeglx_streams, read_spikeglx
 
@@ -48,6 +49,7 @@ __all__ = [
     "read_nwb_epochs",
     "read_nwb_recording",
     "read_nwb_sorting",
+    "write_nwb",
     "SonataSortingExtractor",
     "get_sonata_populations",
     "read_sonata_sorting",
