@@ -8,6 +8,8 @@ import shutil
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import lazyephys as le
 from lazyephys.testing import RecordingCase, RecordingConformance, SortingCase, SortingConformance
@@ -189,3 +191,38 @@ def test_load_opens_nwb_files(nwb_file):
     assert sorting.get_num_units() == len(content.spike_times)
     with pytest.raises(ValueError, match="kind must be 'recording' or 'sorting', got 'units'"):
         le.load(path, kind="units")
+
+
+@given(st.lists(st.lists(st.integers(0, 50), max_size=8), min_size=1, max_size=6))
+def test_ragged_units_segment_against_numpy(trains):
+    from lazyephys.extractors.nwb_sorting import RaggedUnitsSegment
+
+    frames = np.array([f for train in trains for f in train], dtype=np.int64)
+    ends = np.cumsum([len(t) for t in trains]).astype(np.int64)
+    segment = RaggedUnitsSegment(lambda: (frames.copy(), ends))
+    units = np.repeat(np.arange(len(trains)), [len(t) for t in trains])
+    order = np.lexsort((units, frames))
+    vector = segment.get_spike_vector(0)
+    np.testing.assert_array_equal(vector["sample_index"], frames[order])
+    np.testing.assert_array_equal(vector["unit_index"], units[order])
+    for u, train in enumerate(trains):
+        np.testing.assert_array_equal(segment.get_unit_spike_train(u, 0, None), sorted(train))
+        np.testing.assert_array_equal(segment.get_unit_spike_train(u, 10, 30),
+                                      [f for f in sorted(train) if 10 <= f < 30])
+    np.testing.assert_array_equal(segment.count_spikes(len(trains)), [len(t) for t in trains])
+    assert segment.last_spike_sample() == (frames.max() if frames.size else -1)
+
+
+def test_unsorted_unit_times_are_sorted(tmp_path):
+    import h5py
+
+    content = nwb_content(seed=8)
+    path = write_nwb_file(tmp_path / "unsorted.nwb", content)
+    with h5py.File(path, "r+") as file:
+        times = file["units/spike_times"]
+        first = len(content.spike_times[0])
+        times[:first] = times[:first][::-1]
+    sorting = le.read_nwb_sorting(path)
+    np.testing.assert_array_equal(
+        sorting.get_unit_spike_train(0),
+        np.rint((content.spike_times[0] - 1.5) * 30000.0).astype(np.int64))

@@ -1,60 +1,128 @@
 """The Units table of an NWB file as a lazy sorting, read with h5py.
 
 ``spike_times`` is one flat dataset of seconds with ``spike_times_index`` holding each unit's
-end offset: the spike vector is built from the two in one vectorised step (no loop over
-units), when a spike train is first asked for. Every other column of the table becomes a
+end offset. Both are read when a spike train is first asked for and turned into frames in one
+vectorised step (no loop over units); a unit's train is then a slice, and the spike vector
+sorted by (sample, unit) is built only when asked for. Every other column of the table becomes a
 unit property (ragged ones, such as ``obs_intervals``, as one array per unit).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ..base.provenance import register_kind
 from ..errors import FormatError
-from ..sorting.base import Sorting, empty_spike_vector, sort_spikes
-from ..sorting.in_memory import SpikeVectorSegment
+from ..sorting.base import Sorting, SortingSegment, cut_train, empty_spike_vector, sort_spikes
 from .hdf5_files import open_hdf5
 from .nwb_recording import ELECTRICAL_SERIES_TYPES, _series_times
 from .nwb_tables import find_typed_groups, read_column, table_columns
 
-__all__ = ["NwbSortingExtractor", "read_nwb_sorting", "spike_vector_from_ragged_times"]
+__all__ = ["NwbSortingExtractor", "RaggedUnitsSegment", "read_nwb_sorting", "frames_from_times"]
 
 _UNITS = "units"
 #: Columns that are the spikes themselves, not properties.
 _SPIKE_COLUMNS = ("spike_times",)
 
 
-def spike_vector_from_ragged_times(
-    times: np.ndarray, ends: np.ndarray, t_start: float, sampling_frequency: float
-) -> np.ndarray:
-    """A sorted spike vector from flat spike times (s) and each unit's end offset.
-
-    Frames are ``round((time - t_start) * sampling_frequency)``.
+def frames_from_times(times: np.ndarray, t_start: float, sampling_frequency: float) -> np.ndarray:
+    """``round((times - t_start) * sampling_frequency)`` as int64, in place on a float copy.
 
     Examples
     --------
-    >>> v = spike_vector_from_ragged_times(np.array([0.2, 0.1, 0.15]), np.array([1, 3]),
-    ...                                    0.0, 100.0)
-    >>> v["sample_index"].tolist(), v["unit_index"].tolist()
-    ([10, 15, 20], [1, 1, 0])
+    >>> frames_from_times(np.array([1.0, 1.00004]), 1.0, 30000.0).tolist()
+    [0, 1]
     """
-    ends = np.asarray(ends, dtype=np.int64)
-    counts = np.diff(ends, prepend=0)
-    units = np.repeat(np.arange(ends.size, dtype=np.int64), counts)
-    frames = np.rint((np.asarray(times, dtype=np.float64) - t_start) * sampling_frequency)
-    samples = frames.astype(np.int64)
-    vector = empty_spike_vector(samples.size)
-    if samples.size == 0:
-        return vector
-    order = sort_spikes(samples, units)
-    vector["sample_index"] = samples[order]
-    vector["unit_index"] = units[order]
-    vector["segment_index"] = 0
-    return vector
+    work = np.array(times, dtype=np.float64)  # one copy, then in-place passes
+    work -= t_start
+    work *= sampling_frequency
+    np.rint(work, out=work)
+    return work.astype(np.int64)
+
+
+class RaggedUnitsSegment(SortingSegment):
+    """Spike trains stored unit after unit (NWB's ragged ``spike_times``), as frames.
+
+    A unit's train is a slice of the flat frames, counts are the offsets' differences; the
+    spike vector sorted by (sample, unit) is built only when asked for.
+
+    Parameters
+    ----------
+    loader : callable
+        Returns ``(frames, ends)``: int64 frames unit after unit, and each unit's end offset.
+    """
+
+    __slots__ = ("_frames", "_loader", "_offsets", "_vector")
+
+    def __init__(self, loader: Callable[[], tuple[np.ndarray, np.ndarray]]) -> None:
+        self._loader = loader
+        self._frames: np.ndarray | None = None
+        self._offsets: np.ndarray | None = None
+        self._vector: np.ndarray | None = None
+
+    def _trains(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._frames is None or self._offsets is None:
+            frames, ends = self._loader()
+            offsets = np.zeros(ends.size + 1, dtype=np.int64)
+            offsets[1:] = ends
+            units_in_order = frames.size < 2 or not np.any(
+                (np.diff(frames) < 0) & _not_unit_starts(offsets, frames.size))
+            if not units_in_order:
+                # a unit's times were stored out of order: sort within units once
+                units = np.repeat(np.arange(ends.size, dtype=np.int64), np.diff(offsets))
+                frames = frames[np.lexsort((frames, units))]
+            frames.flags.writeable = False
+            offsets.flags.writeable = False
+            self._frames, self._offsets = frames, offsets
+        return self._frames, self._offsets
+
+    def get_spike_vector(self, segment_index: int | None) -> np.ndarray:
+        if self._vector is None:
+            frames, offsets = self._trains()
+            units = np.repeat(np.arange(offsets.size - 1, dtype=np.int64), np.diff(offsets))
+            vector = empty_spike_vector(frames.size)
+            if frames.size:
+                order = sort_spikes(frames, units)
+                vector["sample_index"] = frames[order]
+                vector["unit_index"] = units[order]
+                vector["segment_index"] = 0
+            vector.flags.writeable = False
+            self._vector = vector
+        if segment_index is None or segment_index == 0:
+            return self._vector
+        out = self._vector.copy()
+        out["segment_index"] = segment_index
+        return out
+
+    def get_unit_spike_train(
+        self, unit_index: int, start_frame: int, end_frame: int | None
+    ) -> np.ndarray:
+        frames, offsets = self._trains()
+        return cut_train(frames[offsets[unit_index]:offsets[unit_index + 1]], start_frame,
+                         end_frame)
+
+    def count_spikes(self, num_units: int) -> np.ndarray:
+        return np.diff(self._trains()[1])
+
+    def num_spikes(self) -> int:
+        return int(self._trains()[1][-1])
+
+    def last_spike_sample(self) -> int:
+        frames = self._trains()[0]
+        return int(frames.max()) if frames.size else -1
+
+
+def _not_unit_starts(offsets: np.ndarray, size: int) -> np.ndarray:
+    """For each of the ``size - 1`` steps between consecutive spikes: True within a unit."""
+    inside = np.ones(size - 1, dtype=bool)
+    starts = offsets[1:-1]
+    starts = starts[(starts > 0) & (starts < size)]
+    inside[starts - 1] = False
+    return inside
 
 
 @register_kind
@@ -123,21 +191,23 @@ class NwbSortingExtractor(Sorting):
         start_time = float(t_start)
         fs_value = self.get_sampling_frequency()
 
-        def load() -> np.ndarray:
+        def load() -> tuple[np.ndarray, np.ndarray]:
             ends = np.asarray(table["spike_times_index"][()], dtype=np.int64)
             times = np.asarray(table["spike_times"][()], dtype=np.float64)
-            if ends.size != unit_ids.size or (ends.size and ends[-1] != times.size):
+            if ends.size != unit_ids.size or (ends.size and ends[-1] != times.size) or \
+                    np.any(np.diff(ends) < 0):
                 raise FormatError(
                     f"{where}: spike_times_index ({ends.size} units ending at "
                     f"{ends[-1] if ends.size else 0}) does not fit {times.size} spike times"
                 )
-            if times.size and float(times.min()) < start_time - 0.5 / fs_value:
+            frames = frames_from_times(times, start_time, fs_value)
+            if frames.size and frames.min() < 0:
                 raise FormatError(
                     f"{where}: a spike at {float(times.min())} s precedes t_start={start_time} s"
                 )
-            return spike_vector_from_ragged_times(times, ends, start_time, fs_value)
+            return frames, ends
 
-        self.add_segment(SpikeVectorSegment(None, unit_ids.size, 0, loader=load))
+        self.add_segment(RaggedUnitsSegment(load))
         for name, values in columns.items():
             self.set_property(name, values)
 
