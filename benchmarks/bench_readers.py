@@ -26,6 +26,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -176,11 +177,13 @@ def bench_nwb(seconds: float, windows: int) -> None:
         for length, name in ((int(FS), "1 s"), (300, "10 ms")):
             starts = np.random.default_rng(3).integers(0, n - length, windows)
 
-            def h5py_windows(starts: np.ndarray = starts, length: int = length) -> None:
+            def h5py_windows(starts: np.ndarray = starts, length: int = length,
+                             dataset: Any = dataset) -> None:
                 for s in starts:
                     dataset[s : s + length]
 
-            def our_windows(starts: np.ndarray = starts, length: int = length) -> None:
+            def our_windows(starts: np.ndarray = starts, length: int = length,
+                            rec: Any = rec) -> None:
                 for s in starts:
                     rec.get_traces(start_frame=int(s), end_frame=int(s) + length)
 
