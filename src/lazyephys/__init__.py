@@ -7,8 +7,11 @@ reloads anywhere.
 
 # the persistence layer opens the base layer's save door, and the preprocessing kinds are
 # registered so that worker processes can rebuild preprocessing chains
+from . import (
+    analysis,  # noqa: F401
+    preprocessing,  # noqa: F401
+)
 from . import io as _io  # noqa: F401
-from . import preprocessing  # noqa: F401
 from ._version import __version__
 from .base import BaseExtractor, cast_traces, get_registered_kinds, register_kind
 from .errors import *  # noqa: F403

@@ -28,6 +28,8 @@ __all__ = [
     "JobInitError",
     "JobWorkerDiedError",
     "MainGuardError",
+    "UnknownPropertyError",
+    "InvalidEpochsError",
 ]
 
 
@@ -131,3 +133,17 @@ class JobWorkerDiedError(LazyEphysError, BrokenProcessPool):
 
 class MainGuardError(LazyEphysError, RuntimeError):
     """A job was started while a spawned worker was importing the user's main script."""
+
+
+# ----------------------------------------------------------------- analysis
+class UnknownPropertyError(LazyEphysError, KeyError):
+    """A unit or channel property that the object does not have; the message lists those
+    it has."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; show it plainly instead
+        return str(self.args[0]) if self.args else ""
+
+
+class InvalidEpochsError(LazyEphysError, ValueError):
+    """An epochs table that cannot be used: no start/stop columns, a stop before its start,
+    a zero-length epoch. The message names the offending rows or columns."""
