@@ -9,16 +9,23 @@ from .binning import BinnedSpikes, bin_spikes
 from .epochs import EpochCounts, epoch_counts, peri_event_counts, split_epochs
 from .groups import Recruitment, group_by_grid, recruitment
 from .rates import firing_rates
+from .smoothing import SmoothedSpikesRecording, smooth_spikes
+from .units import InvalidTimesRemovedSorting, remove_invalid_times, select_units_by
 
 __all__ = [
     "BinnedSpikes",
     "EpochCounts",
+    "InvalidTimesRemovedSorting",
     "Recruitment",
+    "SmoothedSpikesRecording",
     "bin_spikes",
     "epoch_counts",
     "firing_rates",
     "group_by_grid",
     "peri_event_counts",
     "recruitment",
+    "remove_invalid_times",
+    "select_units_by",
+    "smooth_spikes",
     "split_epochs",
 ]

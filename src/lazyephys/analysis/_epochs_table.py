@@ -29,7 +29,8 @@ def _columns_of(epochs: Any) -> dict[str, np.ndarray]:
     )
 
 
-def read_epochs_table(epochs: Any, allow_empty: bool = False) -> dict[str, np.ndarray]:
+def read_epochs_table(epochs: Any, allow_empty: bool = False, what: str = "epoch",
+                      allow_zero_length: bool = False) -> dict[str, np.ndarray]:
     """The epochs' columns, ``start_time`` and ``stop_time`` as float64 first.
 
     Raises
@@ -51,7 +52,7 @@ def read_epochs_table(epochs: Any, allow_empty: bool = False) -> dict[str, np.nd
         raise InvalidEpochsError(f"the epochs table's columns differ in length: {lengths}")
     starts = columns.pop("start_time").astype(np.float64)
     stops = columns.pop("stop_time").astype(np.float64)
-    check_intervals(starts, stops, "epoch", allow_zero_length=False)
+    check_intervals(starts, stops, what, allow_zero_length)
     if starts.size == 0 and not allow_empty:
         raise InvalidEpochsError("the epochs table has no rows")
     return {"start_time": starts, "stop_time": stops, **columns}
