@@ -28,8 +28,10 @@ if TYPE_CHECKING:
 
 __all__ = ["SmoothedSpikesRecording", "smooth_spikes", "gaussian_kernel"]
 
-#: spike-kernel products computed at once: bounds a window's temporaries to about 64 MB
-_BLOCK_ENTRIES = 1 << 22
+#: spike-kernel products computed at once: bounds a window's temporaries to about 24 MB
+_BLOCK_ENTRIES = 1 << 20
+#: float64 cells of the buffer a group of units is summed in (4 MB: it stays in cache)
+_GROUP_CELLS = 1 << 19
 
 
 def gaussian_kernel(sigma_samples: float, truncate: float = 4.0) -> np.ndarray:
@@ -44,7 +46,7 @@ def gaussian_kernel(sigma_samples: float, truncate: float = 4.0) -> np.ndarray:
 class SmoothedSpikesSegment(RecordingSegment):
     """One segment of a smoothed spike signal, computed window by window from the spikes."""
 
-    __slots__ = ("_means", "clock", "columns", "kernel", "mean_center", "parent", "radius",
+    __slots__ = ("_means", "_tiled", "clock", "columns", "kernel", "mean_center", "parent", "radius",
                  "rate", "start_time")
 
     def __init__(self, clock: SegmentClock, num_samples: int, rate: float,
@@ -59,6 +61,7 @@ class SmoothedSpikesSegment(RecordingSegment):
         self.columns = columns
         self.mean_center = mean_center
         self._means: np.ndarray | None = None
+        self._tiled: np.ndarray | None = None
 
     def _spike_bins(self, first_bin: int, stop_bin: int) -> tuple[np.ndarray, np.ndarray]:
         """Bins and unit indices of the spikes in output bins ``[first_bin, stop_bin)``."""
@@ -75,9 +78,8 @@ class SmoothedSpikesSegment(RecordingSegment):
                    ) -> np.ndarray:
         chosen = channel_indices_of(channel_selector, self.columns.num_columns)
         length = end_frame - start_frame
-        out = np.zeros((length, chosen.size), dtype=np.float32)
         if length == 0 or chosen.size == 0:
-            return out
+            return np.zeros((length, chosen.size), dtype=np.float32)
         radius = self.radius
         first = max(0, start_frame - radius)
         stop = min(self.num_samples, end_frame + radius)
@@ -88,24 +90,48 @@ class SmoothedSpikesSegment(RecordingSegment):
         cols = lookup[units]
         wanted = cols >= 0
         bins, cols = bins[wanted], cols[wanted]
-        width = chosen.size
-        taps = self.kernel.size
-        # padded rows: output sample j sits at row j - start_frame + 2 * radius
-        padded = np.zeros((length + 4 * radius) * width, dtype=np.float64)
-        per_block = max(1, _BLOCK_ENTRIES // taps)
-        offsets = np.arange(taps, dtype=np.int64)
-        for lo in range(0, bins.size, per_block):
-            rows = bins[lo:lo + per_block] - (start_frame - radius)
-            flat = (rows[:, None] + offsets[None, :]) * width
-            flat += cols[lo:lo + per_block, None]
-            weights = np.broadcast_to(self.kernel, flat.shape)
-            padded += np.bincount(flat.ravel(), weights=weights.ravel(), minlength=padded.size)
-        signal = padded.reshape(-1, width)[2 * radius:2 * radius + length]
-        signal *= self.rate
+        # buffer row q is output sample start_frame - 2 * radius + q: a kernel (centred on a
+        # spike's bin, 2 * radius + 1 taps) of the window's spikes always fits
+        span = length + 4 * radius
+        rows = bins - (start_frame - radius)
+        # group spikes by column: each group fills a small (columns, span) buffer in which a
+        # spike's kernel is contiguous, so the scatter stays in cache
+        order = np.argsort(cols, kind="stable")
+        rows, cols = rows[order], cols[order]
+        per_group = max(1, _GROUP_CELLS // span)
+        bounds = np.searchsorted(cols, np.arange(0, chosen.size + per_group, per_group))
+        by_unit = np.zeros((chosen.size, length), dtype=np.float32)  # transposed once at the end
+        for group, first_col in enumerate(range(0, chosen.size, per_group)):
+            lo, hi = int(bounds[group]), int(bounds[group + 1])
+            last_col = min(first_col + per_group, chosen.size)
+            if hi > lo:
+                block = self._scatter(rows[lo:hi] + (cols[lo:hi] - first_col) * span,
+                                      (last_col - first_col) * span)
+                block = block.reshape(last_col - first_col, span)
+                np.multiply(block[:, 2 * radius:2 * radius + length], self.rate,
+                            out=by_unit[first_col:last_col], casting="same_kind")
+        out = np.ascontiguousarray(by_unit.T)
         if self.mean_center:
-            signal -= self.means()[chosen]
-        out[:] = signal
+            out -= self.means()[chosen].astype(np.float32)
         return out
+
+    def _scatter(self, starts: np.ndarray, cells: int) -> np.ndarray:
+        """The kernel added at each of ``starts`` (flat positions of its first tap) into a
+        buffer of ``cells`` float64, in blocks that bound the temporaries."""
+        taps = self.kernel.size
+        per_block = max(1, _BLOCK_ENTRIES // taps)
+        if self._tiled is None or self._tiled.size < min(per_block, starts.size) * taps:
+            self._tiled = np.tile(self.kernel, per_block)
+        offsets = np.arange(taps, dtype=np.int64)
+        total: np.ndarray | None = None
+        for lo in range(0, starts.size, per_block):
+            flat = (starts[lo:lo + per_block, None] + offsets[None, :]).ravel()
+            part = np.bincount(flat, weights=self._tiled[:flat.size], minlength=cells)
+            if total is None:
+                total = part
+            else:
+                total += part
+        return np.zeros(cells) if total is None else total
 
     def means(self) -> np.ndarray:
         """Each unit's mean over the segment (computed once, from every spike's kernel mass
