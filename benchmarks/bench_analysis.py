@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _common import TreeMemorySampler, best_time, print_table
 
 import lazyephys as le
+from _common import TreeMemorySampler, best_time, print_table
 from lazyephys.analysis import bin_spikes, epoch_counts, smooth_spikes
 
 
@@ -42,7 +42,7 @@ def bench_bin(sorting: le.Sorting, num_units: int, duration: float, fs: float) -
     vector = sorting.to_spike_vector()
     samples = np.ascontiguousarray(vector["sample_index"])
     units = np.ascontiguousarray(vector["unit_index"])
-    step = int(round(0.01 * fs))
+    step = round(0.01 * fs)
     num_bins = int(np.ceil(duration * fs / step))
 
     def reference() -> np.ndarray:

@@ -46,8 +46,8 @@ def gaussian_kernel(sigma_samples: float, truncate: float = 4.0) -> np.ndarray:
 class SmoothedSpikesSegment(RecordingSegment):
     """One segment of a smoothed spike signal, computed window by window from the spikes."""
 
-    __slots__ = ("_means", "_tiled", "clock", "columns", "kernel", "mean_center", "parent", "radius",
-                 "rate", "start_time")
+    __slots__ = ("_means", "_tiled", "clock", "columns", "kernel", "mean_center", "parent",
+                 "radius", "rate", "start_time")
 
     def __init__(self, clock: SegmentClock, num_samples: int, rate: float,
                  kernel: np.ndarray, columns: UnitColumns, mean_center: bool) -> None:
