@@ -10,6 +10,7 @@ from .epochs import EpochCounts, epoch_counts, peri_event_counts, split_epochs
 from .groups import Recruitment, group_by_grid, recruitment
 from .rates import firing_rates
 from .smoothing import SmoothedSpikesRecording, smooth_spikes
+from .store import load_counts, save_counts
 from .units import InvalidTimesRemovedSorting, remove_invalid_times, select_units_by
 
 __all__ = [
@@ -22,9 +23,11 @@ __all__ = [
     "epoch_counts",
     "firing_rates",
     "group_by_grid",
+    "load_counts",
     "peri_event_counts",
     "recruitment",
     "remove_invalid_times",
+    "save_counts",
     "select_units_by",
     "smooth_spikes",
     "split_epochs",

@@ -29,10 +29,11 @@ from ..sorting.base import Sorting
 from . import builtin_formats  # noqa: F401  (registers the shipped formats)
 from .registry import Format, get_format, get_registered_formats
 
-__all__ = ["save", "atomic_folder", "paths_read_by", "default_save_folder", "SaveFormat"]
+__all__ = ["save", "atomic_folder", "atomic_file", "paths_read_by", "default_save_folder",
+           "SaveFormat"]
 
 #: The names ``save(format=...)`` knows without plugins; registered formats add theirs.
-SaveFormat = Literal["binary", "zarr", "memory", "numpy_folder"]
+SaveFormat = Literal["binary", "zarr", "memory", "numpy_folder", "hdf5"]
 
 
 def paths_read_by(extractor: BaseExtractor) -> Iterator[Path]:
@@ -128,8 +129,38 @@ def atomic_folder(
         temporary.rename(target)
 
 
+@contextlib.contextmanager
+def atomic_file(
+    target: str | os.PathLike[str], overwrite: bool = False,
+    extractor: BaseExtractor | None = None,
+) -> Iterator[Path]:
+    """Yield a temporary file name that becomes ``target`` when the block succeeds.
+
+    The same contract as :func:`atomic_folder`, for formats that write one file: the
+    temporary sibling ``.name.partial-<random>`` is removed on failure and renamed over
+    ``target`` (only with ``overwrite``) on success.
+    """
+    target = Path(target).absolute()
+    if target.exists() or target.is_symlink():
+        if target.is_dir():
+            raise FileExistsError(f"{target} exists and is a folder; remove it first")
+        if not overwrite:
+            raise FileExistsError(f"{target} already exists; pass overwrite=True to replace it")
+        if extractor is not None:
+            _check_not_reading_from(extractor, target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.partial-{uuid.uuid4().hex[:10]}")
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def _target_folder(extractor: BaseExtractor, folder: Any, fmt: Format) -> Path:
     suffix = str(getattr(fmt, "suffix", ""))
+    suffixes = tuple(getattr(fmt, "suffixes", (suffix,)))
     if folder is None:
         return default_save_folder(extractor, suffix)
     if is_remote_url(folder):
@@ -138,7 +169,7 @@ def _target_folder(extractor: BaseExtractor, folder: Any, fmt: Format) -> Path:
             "store (remote stores are read with load(url, storage_options=...))"
         )
     path = as_local_path(folder)
-    if suffix and path.suffix != suffix:
+    if suffix and path.suffix not in suffixes:
         path = path.with_name(path.name + suffix)
     return path
 
@@ -175,7 +206,9 @@ def save(
         ``"binary"``: a raw file per segment (recordings) or a spike-vector folder (sortings),
         loaded back memory-mapped. ``"zarr"``: a compressed zarr (format 3) store.
         ``"memory"``: numpy arrays in this process. ``"numpy_folder"`` is accepted for
-        sortings as another name of ``"binary"``. Any format registered with
+        sortings as another name of ``"binary"``. ``"hdf5"``: one HDF5 file of a recording
+        (a dataset per segment; ``.h5`` added to a name without ``.h5``/``.hdf5``). Any
+        format registered with
         :func:`lazyephys.io.registry.register_format` that writes this kind of object.
     overwrite : bool
         Replace an existing folder, once the new one is complete.
@@ -220,7 +253,9 @@ def save(
         return sorting_to_memory(extractor, **kwargs)
     fmt = _writing_format(format, extractor)
     target = _target_folder(extractor, folder, fmt)
-    with atomic_folder(target, overwrite, extractor) as temporary:
+    # a single-file format (HDF5) writes a file instead of filling a folder
+    atomic = atomic_file if getattr(fmt, "single_file", False) else atomic_folder
+    with atomic(target, overwrite, extractor) as temporary:
         fmt.write(extractor, temporary, **kwargs)
     from .load import load
 
