@@ -154,3 +154,16 @@ def test_end_before_start_and_unknown_end():
         bin_spikes(small_sorting(), bin_duration=0.01, start_time=0.5, end_time=0.2)
     with pytest.raises(ValueError, match="end_time"):
         bin_spikes(small_sorting(), bin_duration=0.01)  # no num_samples: the end is unknown
+
+
+def test_aggregated_and_concatenated_sortings_feed_it():
+    first = le.generate_sorting(num_units=2, durations=[1.0], firing_rates=20.0, seed=1)
+    second = le.generate_sorting(num_units=3, durations=[1.0], firing_rates=20.0, seed=2)
+    both = le.aggregate_units([first, second], renamed_unit_ids=list("abcde"))
+    np.testing.assert_array_equal(
+        bin_spikes(both, 0.02).counts,
+        np.hstack([bin_spikes(first, 0.02).counts, bin_spikes(second, 0.02).counts]),
+    )
+    joined = le.concatenate_sortings([first, first])
+    counts = bin_spikes(joined, 0.02).counts
+    np.testing.assert_array_equal(counts[:50], counts[50:])

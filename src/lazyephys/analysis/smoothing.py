@@ -120,13 +120,14 @@ class SmoothedSpikesSegment(RecordingSegment):
         buffer of ``cells`` float64, in blocks that bound the temporaries."""
         taps = self.kernel.size
         per_block = max(1, _BLOCK_ENTRIES // taps)
-        if self._tiled is None or self._tiled.size < min(per_block, starts.size) * taps:
-            self._tiled = np.tile(self.kernel, per_block)
+        tiled = self._tiled
+        if tiled is None:  # the same for every window (threads may both make it: no harm)
+            tiled = self._tiled = np.tile(self.kernel, per_block)
         offsets = np.arange(taps, dtype=np.int64)
         total: np.ndarray | None = None
         for lo in range(0, starts.size, per_block):
             flat = (starts[lo:lo + per_block, None] + offsets[None, :]).ravel()
-            part = np.bincount(flat, weights=self._tiled[:flat.size], minlength=cells)
+            part = np.bincount(flat, weights=tiled[:flat.size], minlength=cells)
             if total is None:
                 total = part
             else:
