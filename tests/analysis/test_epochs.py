@@ -45,6 +45,9 @@ def test_unsorted_overlapping_epochs_of_different_lengths(sorting):
     assert array.dims == ("epoch", "bin", "unit")
     assert array.coords["image"].values[5] == "im2"
     assert counts.to_dataframe().shape == (160, 2)
+    allen = table.rename_axis("stimulus_presentation_id")
+    labelled = epoch_counts(sorting, allen.iloc[1:3], num_bins=2)
+    assert labelled.epochs["stimulus_presentation_id"].tolist() == [1, 2]
 
 
 def test_bin_duration_and_adjacent_epochs_count_a_boundary_spike_once():

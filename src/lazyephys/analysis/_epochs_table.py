@@ -16,7 +16,12 @@ def _columns_of(epochs: Any) -> dict[str, np.ndarray]:
     if hasattr(epochs, "to_dataframe") and not hasattr(epochs, "columns"):
         epochs = epochs.to_dataframe()  # an NWB TimeIntervals table
     if hasattr(epochs, "columns") and hasattr(epochs, "__getitem__"):  # a pandas DataFrame
-        return {str(name): np.asarray(epochs[name]) for name in epochs.columns}
+        columns = {str(name): np.asarray(epochs[name]) for name in epochs.columns}
+        index_name = getattr(getattr(epochs, "index", None), "name", None)
+        if index_name is not None and str(index_name) not in columns:
+            # a named index (an Allen table's stimulus_presentation_id) is a label too
+            columns[str(index_name)] = np.asarray(epochs.index)
+        return columns
     if isinstance(epochs, Mapping):
         return {str(name): np.asarray(values) for name, values in epochs.items()}
     array = np.asarray(epochs)
