@@ -171,6 +171,7 @@ def _init_worker(board_path: str, threads: int | None, parent_pid: int) -> None:
     # a terminal's Ctrl-C reaches the whole process group; the caller decides what stops
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent(parent_pid)
+    _no_rss_leak_check()
     board = _Board(board_path)
     _worker.clear()
     _worker.update(board=board, slot=board.claim_slot(os.getpid()), jobs={})
@@ -182,6 +183,20 @@ def _init_worker(board_path: str, threads: int | None, parent_pid: int) -> None:
     from ...base.provenance import get_registered_kinds
 
     get_registered_kinds()
+
+
+def _no_rss_leak_check() -> None:
+    """Turn off loky's memory-leak guard in this worker.
+
+    loky restarts a worker whose RSS grew by 300 MB since its first task. A worker reading a
+    memory-mapped recording grows its RSS by the file pages it has touched (page cache, not a
+    leak), so a long export would restart its workers again and again. Memory here is bounded
+    by the chunk size instead; loky then only collects garbage once a second.
+    """
+    from joblib.externals.loky import process_executor
+
+    if hasattr(process_executor, "_USE_PSUTIL"):
+        process_executor._USE_PSUTIL = False
 
 
 def _watch_parent(parent_pid: int) -> None:
