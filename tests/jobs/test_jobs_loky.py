@@ -242,6 +242,41 @@ def test_the_registry_refuses_what_is_not_a_backend():
         get_backend("nope")
 
 
+HELPER_MODULE = '''
+def init_func(recording):
+    return None
+
+
+def run_func(segment_index, start, end, state):
+    return start
+'''
+
+
+def test_a_function_workers_cannot_import_is_named_with_the_cause(recording, tmp_path, warm):
+    import importlib.util
+    import sys
+
+    # importable here (loaded by path), not in a fresh interpreter: not on sys.path
+    (tmp_path / "made_here.py").write_text(HELPER_MODULE)
+    spec = importlib.util.spec_from_file_location("lazyephys_test_made_here",
+                                                  tmp_path / "made_here.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+        with pytest.raises(JobTransferError) as info:
+            run_chunked_job(recording, module.init_func, {}, module.run_func, chunk_size=1000,
+                            **LOKY)
+    finally:
+        del sys.modules[spec.name]
+    message = str(info.value)
+    assert "could not load init_func lazyephys_test_made_here.init_func" in message
+    assert "No module named 'lazyephys_test_made_here'" in message
+    # the pool is still usable
+    assert len(run_chunked_job(recording, helpers.init_dict, {}, helpers.run_start,
+                               chunk_size=1000, **LOKY)) == 7
+
+
 # ------------------------------------------ last: these replace the pool
 def test_a_killed_worker_is_reported_with_its_chunk_and_replaced(recording, warm):
     with pytest.raises(JobWorkerDiedError) as info:
@@ -264,3 +299,4 @@ def test_a_cold_pool_runs_the_first_chunks_in_the_caller_meanwhile(recording, tm
         assert total == recording.get_traces(seg, start, end).astype(np.float64).sum()
     assert results[0][4] == os.getpid()  # workers take far longer to start than one chunk
     assert tokens(tmp_path, "close") == tokens(tmp_path, "init")
+

@@ -334,8 +334,9 @@ class _Pool:
 
 
 _pool: _Pool | None = None
-# one loky job at a time per process: jobs share the pool and its board
-_job_lock = threading.Lock()
+# one loky job at a time per process: jobs share the pool and its board (re-entrant: a
+# chunk the caller runs while workers start may itself start a job)
+_job_lock = threading.RLock()
 
 
 def _caller_pool() -> _Pool:
