@@ -30,11 +30,11 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import fcntl
 import mmap
 import os
 import re
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -105,11 +105,12 @@ class _Board:
 
     @contextlib.contextmanager
     def locked(self) -> Any:
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        """The cells, with every other process of the pool kept out (a file lock)."""
+        _lock_file(self._fd)
         try:
             yield self.cells
         finally:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            _unlock_file(self._fd)
 
     def claim_slot(self, pid: int) -> int:
         with self.locked() as cells:
@@ -143,6 +144,30 @@ class _Board:
         if remove:
             with contextlib.suppress(OSError):
                 os.unlink(self.path)
+
+
+def _lock_file(fd: int) -> None:
+    if sys.platform == "win32":  # pragma: no cover - Windows
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _unlock_file(fd: int) -> None:
+    if sys.platform == "win32":  # pragma: no cover - Windows
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def _remove_stale_boards(folder: str) -> None:
@@ -447,9 +472,9 @@ def _dead_worker_error(job: Job, error: BaseException, running: dict[int, int]
         return JobWorkerDiedError(f"a worker process of {name} {how} abruptly. {advice}")
     pid, index = sorted(dead.items())[0]
     segment, start, end = plan[index]
+    killed = killer == -getattr(signal, "SIGKILL", 9)
     cause = ("This is most often the operating system stopping it when memory runs out."
-             if killer == -signal.SIGKILL else "The worker died without raising a Python "
-             "exception.")
+             if killed else "The worker died without raising a Python exception.")
     return JobWorkerDiedError(
         f"worker process {pid} of {name} {how} while running chunk (segment {segment}, "
         f"frames {start}-{end}). {cause} {advice}"
