@@ -183,13 +183,19 @@ def _remove_stale_boards(folder: str) -> None:
 
 
 def _alive(pid: int) -> bool:
+    """True if ``pid`` runs (a dead worker its parent has not reaped yet counts as dead)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            # the state follows the parenthesised command name, which may hold spaces
+            return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _init_worker(board_path: str, threads: int | None, parent_pid: int) -> None:
