@@ -25,6 +25,8 @@ from .recording import *  # noqa: F403
 from .recording import __all__ as _recording_all
 from .sorting import *  # noqa: F403
 from .sorting import __all__ as _sorting_all
+from .sweeps import *  # noqa: F403
+from .sweeps import __all__ as _sweeps_all
 from .widgets import *  # noqa: F403
 from .widgets import __all__ as _widgets_all
 
@@ -41,5 +43,6 @@ __all__ = [
     *_io_all,
     *_extractors_all,
     *_widgets_all,
+    *_sweeps_all,
     "__version__",
 ]

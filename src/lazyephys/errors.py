@@ -28,6 +28,11 @@ __all__ = [
     "JobInitError",
     "JobWorkerDiedError",
     "MainGuardError",
+    "OptionalDependencyError",
+    "SweepMetadataError",
+    "UnknownFeatureError",
+    "UnknownProtocolError",
+    "RheobaseWarning",
 ]
 
 
@@ -131,3 +136,34 @@ class JobWorkerDiedError(LazyEphysError, BrokenProcessPool):
 
 class MainGuardError(LazyEphysError, RuntimeError):
     """A job was started while a spawned worker was importing the user's main script."""
+
+
+# ---------------------------------------------------------------- optional
+class OptionalDependencyError(LazyEphysError, ImportError):
+    """An optional package that a feature needs is not installed; the message names the
+    ``lazyephys`` extra that installs it."""
+
+
+# ------------------------------------------------------------------ sweeps
+class SweepMetadataError(LazyEphysError, ValueError):
+    """A sweep whose metadata (cell, protocol, amplitude, stimulus start and end) is missing
+    or inconsistent with its data; the message names the sweep."""
+
+
+class UnknownFeatureError(LazyEphysError, KeyError):
+    """A feature name the feature library does not know; the message lists close matches."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; show it plainly instead
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownProtocolError(LazyEphysError, KeyError):
+    """A protocol named (in targets, in a rheobase request) that no sweep has; the message
+    lists the protocols the sweeps have."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class RheobaseWarning(LazyEphysError, UserWarning):
+    """A cell whose rheobase could not be found (no spiking sweep); reported per cell."""
