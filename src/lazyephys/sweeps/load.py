@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from ..io.load import load
+from ..recording.base import Recording
 from .recording import SweepRecording
 
 __all__ = ["load_sweeps"]
@@ -22,8 +23,8 @@ def load_sweeps(file_or_folder_or_dict: Any, base_folder: str | os.PathLike[str]
 
     Parameters
     ----------
-    file_or_folder_or_dict : path, URL or dict
-        As for :func:`lazyephys.load`.
+    file_or_folder_or_dict : path, URL, dict or Recording
+        As for :func:`lazyephys.load`; or the recording ``save`` returned.
     base_folder : path or None
         As for :func:`lazyephys.load`.
     **load_options
@@ -34,10 +35,11 @@ def load_sweeps(file_or_folder_or_dict: Any, base_folder: str | os.PathLike[str]
     >>> saved = sweeps.save(folder="sweeps_folder")  # doctest: +SKIP
     >>> load_sweeps("sweeps_folder").get_sweep_table()["protocol"]  # doctest: +SKIP
     """
-    loaded = load(file_or_folder_or_dict, base_folder, **load_options)
+    if isinstance(file_or_folder_or_dict, Recording):
+        loaded: Any = file_or_folder_or_dict
+    else:
+        loaded = load(file_or_folder_or_dict, base_folder, **load_options)
     if not isinstance(loaded, SweepRecording):
-        from ..recording.base import Recording
-
         if not isinstance(loaded, Recording):
             raise TypeError(f"{file_or_folder_or_dict!r} holds a {type(loaded).__name__}, "
                             "not sweeps")
