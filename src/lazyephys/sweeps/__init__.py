@@ -11,14 +11,19 @@ from .efel_features import DEFAULT_EFEL_SETTINGS
 from .extract import FeatureTable, extract_features
 from .feature_files import write_feature_files
 from .load import load_sweeps
+from .neo_sweeps import read_neo_sweeps
+from .nwb import NwbIcephysRecording, read_nwb_sweeps
 from .recording import SweepRecording
 from .rheobase import Rheobase, compute_rheobase
+from .steps import Step, infer_step
 from .targets import TargetResult, convert_legacy_targets, group_by_targets
 
 __all__ = [
     "DEFAULT_EFEL_SETTINGS",
     "FeatureTable",
+    "NwbIcephysRecording",
     "Rheobase",
+    "Step",
     "SweepRecording",
     "TargetResult",
     "compute_rheobase",
@@ -26,6 +31,9 @@ __all__ = [
     "convert_legacy_targets",
     "extract_features",
     "group_by_targets",
+    "infer_step",
     "load_sweeps",
+    "read_neo_sweeps",
+    "read_nwb_sweeps",
     "write_feature_files",
 ]
