@@ -45,7 +45,7 @@ def hand_table(rows: list[tuple], features: dict[str, list[float]]) -> FeatureTa
 # ----------------------------------------------------------------- rheobase
 def test_rheobase_of_simulated_cells_brackets_their_threshold(sweeps):
     pytest.importorskip("efel")
-    found = compute_rheobase(sweeps, protocols=["IDthresh"], n_jobs=2)
+    found = compute_rheobase(sweeps, protocols=["IDthresh"], n_jobs=1)
     stim_samples = round((STIM_END - STIM_START) * FS / 1000.0)
     for cell, threshold_mv in CELL_THRESHOLDS.items():
         exact = rheobase_na(threshold_mv, stim_samples, FS)
@@ -189,6 +189,9 @@ def test_threshold_nvalue_save_and_given_rheobase():
     assert result.targets[0]["n"] == 3
     features, protocols, _ = result.to_feature_files()
     assert features == {} and protocols == {}
+    same = group_by_targets(table, targets, rheobase={"a": 0.3, "b": 0.3})
+    # identical thresholds: a spread of 0 is written as default_std_value
+    assert same.currents["threshold_current"] == [pytest.approx(0.3), 1e-3]
 
 
 def test_target_errors():

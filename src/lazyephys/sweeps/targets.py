@@ -300,7 +300,7 @@ def group_by_targets(
                         "cells": columns["cell_id"][mask][kept].tolist()})
     protocols = _protocol_definitions(normalized, base_columns, effective(base_columns),
                                       valid, global_rheobase, protocol_mode)
-    currents = _currents(base_columns, valid)
+    currents = _currents(base_columns, valid, float(default_std_value))
     return TargetResult(results, protocols, currents, cell_rheobase, int(threshold_nvalue_save))
 
 
@@ -413,8 +413,10 @@ def _protocol_definitions(
     return definitions
 
 
-def _currents(columns: dict[str, np.ndarray], rheobase: dict[str, float]) -> dict[str, Any]:
-    """Holding current (mean over each cell's sweeps) and threshold current per cell."""
+def _currents(columns: dict[str, np.ndarray], rheobase: dict[str, float],
+              default_std_value: float) -> dict[str, Any]:
+    """Holding current (mean over each cell's sweeps) and threshold current per cell; a spread
+    of 0 is replaced by ``default_std_value`` as for features."""
     holding: dict[str, float] = {}
     for cell in dict.fromkeys(columns["cell_id"].tolist()):
         values = columns["holding_current"][columns["cell_id"] == cell].astype(np.float64)
@@ -424,7 +426,8 @@ def _currents(columns: dict[str, np.ndarray], rheobase: dict[str, float]) -> dic
     def spread(values: list[float]) -> list[float]:
         if not values or np.all(np.isnan(values)):
             return [math.nan, math.nan]
-        return [float(np.nanmean(values)), float(np.nanstd(values))]
+        std = float(np.nanstd(values))
+        return [float(np.nanmean(values)), default_std_value if std == 0.0 else std]
 
     return {
         "holding_current": spread(list(holding.values())),
