@@ -113,7 +113,8 @@ def plot_feature_vs_amplitude(
     if feature not in columns:
         raise KeyError(f"the table has no column {feature!r}; its feature columns are "
                        f"{[c for c in columns if c not in METADATA_COLUMNS]}")
-    scale = rheobase if rheobase is not None else (result.rheobase if result else None)
+    scale: dict[str, float] = dict(
+        rheobase if rheobase is not None else (result.rheobase if result else {}))
     relative = bool(scale)
     mask = np.ones(columns["sweep"].size, dtype=bool)
     if protocol is not None:
