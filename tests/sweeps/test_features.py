@@ -88,10 +88,19 @@ def test_features_equal_efel_called_directly(sweeps, table):
                 np.testing.assert_allclose(table[f"{name}_values"][row], values, rtol=1e-9)
 
 
-def test_parallel_equals_serial(sweeps, table):
-    parallel = extract_features(sweeps, FEATURES, output="dict", n_jobs=2)
+@pytest.mark.parametrize("engine", ["process", "thread"])
+def test_parallel_equals_serial(sweeps, table, engine):
+    parallel = extract_features(sweeps, FEATURES, output="dict", n_jobs=2, pool_engine=engine)
     for name in ["spikecount", *FEATURES]:
         np.testing.assert_array_equal(parallel[name], table[name])
+
+
+def test_efel_settings_are_restored_after_a_job(sweeps):
+    efel.reset()
+    before = efel.get_settings().Threshold
+    extract_features(sweeps.select_sweeps([0]), ["Spikecount"],
+                     efel_settings={"Threshold": 12.5}, output="dict")
+    assert efel.get_settings().Threshold == before
 
 
 def test_dataframe_output_and_protocol_selection(sweeps):

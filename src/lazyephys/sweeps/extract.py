@@ -75,9 +75,10 @@ def _init(recording: SweepRecording, features: list[str], settings: dict[str, An
           keep_values: bool) -> dict[str, Any]:
     table = recording.get_sweep_table()
     efel = import_efel()
+    # eFEL's settings are global: put its defaults back when the job ends in this process
     return {"recording": recording, "efel": efel, "features": features,
             "settings": settings, "keep_values": keep_values, "table": table,
-            "spikecount": spikecount_feature(efel)}
+            "spikecount": spikecount_feature(efel), "close": efel.reset}
 
 
 def _run(segment_index: int, start_frame: int, end_frame: int,
@@ -170,8 +171,14 @@ def extract_features(
 
     Examples
     --------
-    >>> table = extract_features(sweeps, ["Spikecount", "mean_frequency"],
-    ...                          n_jobs=2)  # doctest: +SKIP
+    >>> import numpy as np
+    >>> sweeps = SweepRecording.from_arrays(
+    ...     [np.full(2000, -70.0), np.full(2000, -65.0)], None, sampling_frequency=20000.0,
+    ...     cell_ids="cell0", protocols="IDRest", amplitudes=[0.1, 0.2], stim_start=20.0,
+    ...     stim_end=80.0)
+    >>> table = extract_features(sweeps, ["voltage_base"], output="dict")
+    >>> table["voltage_base"].tolist(), table["spikecount"].tolist()
+    ([-70.0, -65.0], [0.0, 0.0])
     """
     if not isinstance(sweeps, SweepRecording):
         raise TypeError(

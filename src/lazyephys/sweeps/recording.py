@@ -165,7 +165,7 @@ class SweepRecording(Recording):
     >>> sweeps = SweepRecording.from_arrays(
     ...     voltage, None, sampling_frequency=20000.0, cell_ids="cell0",
     ...     protocols="IDRest", amplitudes=[0.1, 0.2], stim_start=20.0, stim_end=80.0)
-    >>> sweeps.get_num_segments(), list(sweeps.get_channel_ids())
+    >>> sweeps.get_num_segments(), sweeps.get_channel_ids().tolist()
     (2, ['voltage', 'current'])
     >>> float(sweeps.get_traces(1, 500, 501, channel_ids=["current"])[0, 0])
     0.2
