@@ -95,6 +95,11 @@ def test_infer_step():
     assert step.holding == -0.1
     assert step.amplitude == pytest.approx(0.3)
     assert (step.stim_start, step.stim_end, step.found) == (5.0, 15.0, True)
+    # a test pulse before the step is not the step
+    pulsed = np.r_[np.full(10, -0.1), np.full(20, -0.3), current[30:]]
+    step = infer_step(pulsed, 10000.0)
+    assert (step.stim_start, step.stim_end) == (5.0, 15.0)
+    assert step.amplitude == pytest.approx(0.3)
     flat = infer_step(np.zeros(100), 1000.0)
     assert not flat.found and (flat.stim_start, flat.stim_end) == (0.0, 100.0)
 

@@ -357,10 +357,6 @@ class SweepRecording(Recording):
         """The distinct protocols, in order of first appearance."""
         return list(dict.fromkeys(self._table["protocols"]))
 
-    @property
-    def sampling_frequency(self) -> float:
-        return self.get_sampling_frequency()
-
     # ---------------------------------------------------------------- views
     def select_sweeps(self, sweep_indices: Any) -> SweepRecording:
         """A lazy sweep recording of some sweeps, in the order given."""
