@@ -146,3 +146,43 @@ def test_provenance_rebuilds_the_sweeps(tmp_path):
 def test_a_plain_recording_is_not_sweeps():
     with pytest.raises(SweepMetadataError, match="no 'sweep_table' annotation"):
         SweepRecording.from_recording(le.generate_recording(num_channels=2, durations=[0.1]))
+
+
+# ------------------------------------------------------------------- algebra
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(
+    lengths=st.lists(st.lists(st.integers(20, 60), min_size=1, max_size=4), min_size=1,
+                     max_size=4),
+    picks=st.lists(st.integers(0, 15), min_size=1, max_size=6),
+    again=st.lists(st.integers(0, 5), min_size=1, max_size=4),
+)
+def test_selections_of_concatenations_pick_the_same_sweeps(lengths, picks, again):
+    # reference: plain lists of (voltage, cell, amplitude) per sweep
+    reference = []
+    groups = []
+    for cell, cell_lengths in enumerate(lengths):
+        voltages = [np.arange(n, dtype=float) + 100 * cell + 1000 * k
+                    for k, n in enumerate(cell_lengths)]
+        amplitudes = [0.1 * (k + 1) for k in range(len(cell_lengths))]
+        groups.append(SweepRecording.from_arrays(voltages, None, FS, f"c{cell}", "IDRest",
+                                                 amplitudes, 0.1, 1.0))
+        reference += [(v, f"c{cell}", a) for v, a in zip(voltages, amplitudes, strict=True)]
+    both = concatenate_sweeps(groups)
+    # a selection names each sweep once
+    first = list(dict.fromkeys(p % len(reference) for p in picks))
+    second = list(dict.fromkeys(a % len(first) for a in again))
+    chained = both.select_sweeps(first).select_sweeps(second)
+    expected = [reference[first[s]] for s in second]
+    table = chained.get_sweep_table()
+    assert table["cell_id"].tolist() == [e[1] for e in expected]
+    np.testing.assert_allclose(table["amplitude"], [e[2] for e in expected])
+    for index, (voltage, _, amplitude) in enumerate(expected):
+        traces = chained.get_traces(index)
+        np.testing.assert_array_equal(traces[:, 0], voltage)
+        on, off = round(0.1 * FS / 1000), round(1.0 * FS / 1000)
+        step = np.zeros(voltage.size)
+        step[on:off] = amplitude
+        np.testing.assert_allclose(traces[:, 1], step)

@@ -208,17 +208,23 @@ class SweepRecording(Recording):
                          else _channel_index(recording, current_channel_id, "current_channel_id"))
         voltage_scale = (float(voltage_gain), float(voltage_offset))
         current_scale = (float(current_gain), float(current_offset))
+        # over sweeps already in mV and nA (a selection or concatenation of sweep
+        # recordings), their segments are reused as they are: views stay one level deep
+        as_is = (voltage_index, current_index) == (0, 1) and voltage_scale == (1.0, 0.0) \
+            and current_scale == (1.0, 0.0)
         for index in range(count):
-            on = round(table["stim_start"][index] * fs / 1000.0)
-            off = round(table["stim_end"][index] * fs / 1000.0)
-            holding = table["holding_currents"][index]
-            step = (0.0 if holding is None else float(holding),
-                    float(table["amplitudes"][index]), on, off)
-            self.add_segment(
-                SweepSegment(recording.get_segment(index), voltage_index, voltage_scale,
-                             current_index, current_scale, step),
-                recording.get_start_time(index),
-            )
+            parent_segment = recording.get_segment(index)
+            if as_is and isinstance(parent_segment, SweepSegment):
+                segment: RecordingSegment = parent_segment
+            else:
+                on = round(table["stim_start"][index] * fs / 1000.0)
+                off = round(table["stim_end"][index] * fs / 1000.0)
+                holding = table["holding_currents"][index]
+                step = (0.0 if holding is None else float(holding),
+                        float(table["amplitudes"][index]), on, off)
+                segment = SweepSegment(parent_segment, voltage_index, voltage_scale,
+                                       current_index, current_scale, step)
+            self.add_segment(segment, recording.get_start_time(index))
         self._table = table
         self.annotate(**{SWEEP_TABLE_ANNOTATION: table})
 
