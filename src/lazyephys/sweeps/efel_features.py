@@ -23,6 +23,7 @@ from ..errors import OptionalDependencyError, UnknownFeatureError
 __all__ = [
     "DEFAULT_EFEL_SETTINGS",
     "SPIKECOUNT_FEATURE",
+    "CURRENT_FEATURES",
     "spikecount_feature",
     "import_efel",
     "check_feature_names",
@@ -41,6 +42,10 @@ DEFAULT_EFEL_SETTINGS: dict[str, Any] = {
 #: name; older releases call it ``Spikecount``).
 SPIKECOUNT_FEATURE = "spike_count"
 LEGACY_SPIKECOUNT_FEATURE = "Spikecount"
+#: The eFEL features that read the current trace ("I"); for the others it is not handed over,
+#: because eFEL interpolates every array of a trace, which costs as much as the voltage.
+CURRENT_FEATURES = frozenset({"current", "current_base", "steady_state_current_stimend",
+                              "impedance"})
 #: Settings that are not eFEL settings but the stimulus interval of the trace.
 TRACE_KEYS = ("stim_start", "stim_end")
 
@@ -115,6 +120,7 @@ def compute_sweep_features(
 ) -> dict[str, np.ndarray | None]:
     """eFEL's values of ``features`` on one sweep (time in ms from the sweep's first sample).
 
+    ``current`` is handed to eFEL (as ``"I"``) when given; pass None when no feature needs it.
     ``settings`` may hold ``stim_start``/``stim_end`` (ms), which then replace the sweep's
     own stimulus interval; ``stimulus_current`` defaults to the sweep's amplitude.
     """

@@ -17,6 +17,7 @@ from ..errors import InvalidJobKwargsError, UnknownProtocolError
 from ..jobs import run_chunked_job
 from ..jobs.job_kwargs import CHUNK_KEYS
 from .efel_features import (
+    CURRENT_FEATURES,
     DEFAULT_EFEL_SETTINGS,
     check_feature_names,
     compute_sweep_features,
@@ -97,10 +98,11 @@ def _run(segment_index: int, start_frame: int, end_frame: int,
     wanted = [*state["features"]]
     if counter not in wanted:
         wanted.append(counter)
+    needs_current = not CURRENT_FEATURES.isdisjoint(state["features"])
     raw = compute_sweep_features(
-        state["efel"], voltage, current, fs, float(table["stim_start"][segment_index]),
-        float(table["stim_end"][segment_index]), float(table["amplitude"][segment_index]),
-        wanted, state["settings"],
+        state["efel"], voltage, current if needs_current else None, fs,
+        float(table["stim_start"][segment_index]), float(table["stim_end"][segment_index]),
+        float(table["amplitude"][segment_index]), wanted, state["settings"],
     )
     spikes = raw[counter]
     result: dict[str, Any] = {
