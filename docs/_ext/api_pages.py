@@ -49,7 +49,8 @@ def home_of(name: str, obj: Any, exporters: list[str]) -> str:
     """The package whose page documents ``obj``: the one that defines it."""
     defining = getattr(obj, "__module__", None) if _has_own_module(obj) else None
     if defining:
-        owners = [p for p in exporters if defining == p or defining.startswith(p + ".")]
+        owners = [p for p in exporters if p not in GATHERING
+                  and (defining == p or defining.startswith(p + "."))]
         if owners:
             return max(owners, key=len)
     leaves = [p for p in exporters if p not in GATHERING]
@@ -86,6 +87,7 @@ def write_api_pages(out_dir: Path) -> list[str]:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     pages = []
+    stubs = set()
     for package in packages:
         module = importlib.import_module(package)
         own, elsewhere, data = [], [], []
@@ -96,6 +98,7 @@ def write_api_pages(out_dir: Path) -> list[str]:
                 elsewhere.append(f"{home}.{objects[id(obj)][0]}")
             elif _has_own_module(obj):
                 own.append(name)
+                stubs.add(f"{package}.{name}.rst")
             else:
                 data.append((name, obj))
         lines = _title(f"``{package}``")
@@ -115,6 +118,14 @@ def write_api_pages(out_dir: Path) -> list[str]:
         page = package.replace(".", "_")
         _write_if_changed(out_dir / f"{page}.rst", "\n".join(lines))
         pages.append(page)
+
+    # autosummary writes a page per object and never removes one: drop the pages of names
+    # no longer public, or Sphinx warns that they are in no table of contents
+    generated = out_dir / "generated"
+    if generated.is_dir():
+        for stale in generated.glob("*.rst"):
+            if stale.name not in stubs:
+                stale.unlink()
 
     index = [
         *_title("API reference"),
