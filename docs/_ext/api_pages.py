@@ -74,16 +74,17 @@ def write_api_pages(out_dir: Path) -> list[str]:
     """Write ``index.rst`` and one page per package into ``out_dir``; return page names."""
     packages = public_packages()
     exports = {package: exported_names(package) for package in packages}
-    exporters: dict[int, list[str]] = {}
-    objects: dict[int, tuple[str, Any]] = {}
+    # an object is known by itself and its name: an alias (``load_extractor = load``) is a
+    # public name of its own, documented beside the other
+    exporters: dict[tuple[int, str], list[str]] = {}
+    objects: dict[tuple[int, str], Any] = {}
     for package in packages:
         module = importlib.import_module(package)
         for name in exports[package]:
             obj = getattr(module, name)
-            exporters.setdefault(id(obj), []).append(package)
-            objects.setdefault(id(obj), (name, obj))
-    homes = {key: home_of(objects[key][0], objects[key][1], exporters[key])
-             for key in objects}
+            exporters.setdefault((id(obj), name), []).append(package)
+            objects[(id(obj), name)] = obj
+    homes = {key: home_of(key[1], objects[key], exporters[key]) for key in objects}
 
     out_dir.mkdir(parents=True, exist_ok=True)
     pages = []
@@ -93,9 +94,9 @@ def write_api_pages(out_dir: Path) -> list[str]:
         own, elsewhere, data = [], [], []
         for name in exports[package]:
             obj = getattr(module, name)
-            home = homes[id(obj)]
+            home = homes[(id(obj), name)]
             if home != package:
-                elsewhere.append(f"{home}.{objects[id(obj)][0]}")
+                elsewhere.append(f"{home}.{name}")
             elif _has_own_module(obj):
                 own.append(name)
                 stubs.add(f"{package}.{name}.rst")
