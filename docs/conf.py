@@ -45,7 +45,7 @@ templates_path = ["_templates"]
 # API reference: one page per object, written by autosummary from the lists api_pages makes
 autosummary_generate = True
 autosummary_imported_members = True
-autodoc_default_options = {"members": True, "inherited-members": False}
+autodoc_default_options = {"members": True}
 autodoc_typehints = "none"
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
