@@ -102,3 +102,38 @@ def test_recruitment_positions_by_group_label():
 def test_recruitment_bad_input(kwargs, error, message):
     with pytest.raises(error, match=message):
         plot_recruitment(FRACTIONS, **kwargs)
+
+
+def _epoch_counts():
+    # 3 epochs of 4 bins of 0.25 s starting at 10, 20 and 30 s, 2 units
+    counts = np.random.default_rng(1).integers(0, 6, size=(3, 4, 2)).astype(np.uint8)
+    starts = np.array([10.0, 20.0, 30.0])
+    offsets = np.arange(5) * 0.25
+    return SimpleNamespace(counts=counts, bin_edges=starts[:, None] + offsets[None, :],
+                           bin_offsets=offsets, unit_ids=np.array(["u", "v"]))
+
+
+def test_epoch_counts_with_edges_per_epoch_draw_one_epoch_on_its_own_times():
+    epochs = _epoch_counts()
+    ax = plot_binned(epochs, epoch_index=1)
+    np.testing.assert_array_equal(mesh_values(ax, (2, 4)), epochs.counts[1].T)
+    assert ax.get_xlim() == (20.0, 21.0)
+    assert ax.get_xlabel() == "time (s)"
+
+
+def test_epoch_counts_mean_is_drawn_on_times_from_each_epoch_start():
+    epochs = _epoch_counts()
+    ax = plot_binned(epochs)
+    np.testing.assert_allclose(mesh_values(ax, (2, 4)), epochs.counts.mean(axis=0).T)
+    assert ax.get_xlim() == (0.0, 1.0)
+    assert ax.get_xlabel() == "time from epoch start (s)"
+    # epochs of different lengths share no offsets: the mean is drawn over bin numbers
+    epochs.bin_offsets = None
+    ax = plot_binned(epochs)
+    assert ax.get_xlim() == (-0.5, 3.5) and ax.get_xlabel() == "bin"
+
+
+def test_epoch_edges_must_match_the_epochs():
+    epochs = _epoch_counts()
+    with pytest.raises(ValueError, match="2 rows of edges for 3 epochs"):
+        plot_binned(epochs.counts, bin_edges=epochs.bin_edges[:2], epoch_index=0)
