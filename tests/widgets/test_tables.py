@@ -126,7 +126,7 @@ def test_epoch_counts_mean_is_drawn_on_times_from_each_epoch_start():
     ax = plot_binned(epochs)
     np.testing.assert_allclose(mesh_values(ax, (2, 4)), epochs.counts.mean(axis=0).T)
     assert ax.get_xlim() == (0.0, 1.0)
-    assert ax.get_xlabel() == "time from epoch start (s)"
+    assert ax.get_xlabel() == "time in epoch (s)"
     # epochs of different lengths share no offsets: the mean is drawn over bin numbers
     epochs.bin_offsets = None
     ax = plot_binned(epochs)

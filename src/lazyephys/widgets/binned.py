@@ -34,7 +34,7 @@ def plot_binned(
         ``bins + 1`` increasing edges in seconds (taken from ``binned`` when it has them);
         without them the horizontal axis counts bins. Epoch-aligned counts may give one row
         of edges per epoch, ``(epochs, bins + 1)``: one epoch is drawn on its own times; the
-        mean over epochs on the edges relative to each epoch's start or event
+        mean over epochs on times in the epoch, relative to each epoch's start or event
         (``binned.bin_offsets``), or on bin numbers when epochs have no common offsets.
     labels : array or None
         One label per column (taken from ``binned.unit_ids`` when present).
@@ -81,9 +81,9 @@ def plot_binned(
             default_name = "mean count over epochs"
             if edges_by_epoch:
                 # epochs lie at different times: draw them on the times relative to each
-                # epoch's start (or event) when they share them, else on bin numbers
+                # epoch's start (or its event) when they share them, else on bin numbers
                 bin_edges = getattr(binned, "bin_offsets", None)
-                time_label = "time from epoch start (s)"
+                time_label = "time in epoch (s)"
         else:
             num_epochs = values.shape[0]
             if not -num_epochs <= int(epoch_index) < num_epochs:
