@@ -3,9 +3,9 @@ Reading acquisition files
 =========================
 
 Readers open the files acquisition systems write as lazy recordings and sortings, memory-
-mapped where the format allows. This example writes small files in two formats — a
-SpikeGLX Neuropixels 1.0 recording and a phy sorting folder — and reads them back, so it
-runs anywhere; with your own data, only the paths change.
+mapped where the format allows. This example writes small files in three formats — a
+SpikeGLX Neuropixels 1.0 recording, an Open Ephys binary folder and a phy sorting folder —
+and reads them back, so it runs anywhere; with your own data, only the paths change.
 """
 
 # %%
@@ -14,6 +14,7 @@ runs anywhere; with your own data, only the paths change.
 # SpikeGLX writes each stream as a ``.bin`` file of interleaved int16 samples (time by
 # channel, the last channel a sync word) beside a ``.meta`` text file of ``key=value``
 # lines: sampling rate, channel counts, gains, and the probe's channel table ("imro").
+import json
 import tempfile
 from pathlib import Path
 
@@ -76,6 +77,46 @@ fig.tight_layout()
 # The sync channel is a stream of its own.
 sync = le.read_spikeglx(folder, stream_id="imec0.ap-SYNC")
 print(sync.get_channel_ids(), np.unique(sync.get_traces()))
+
+# %%
+# An Open Ephys binary folder
+# ---------------------------
+# The Open Ephys GUI (0.6 and later) writes, per recording of an experiment, a
+# ``structure.oebin`` JSON file describing its streams, and per stream a
+# ``continuous.dat`` of interleaved int16 samples with ``sample_numbers.npy``. Two
+# recordings become two segments.
+session = workdir / "2024-05-01_10-00-00"
+stream = "Acquisition_Board-100.Rhythm Data"
+channels = [{"channel_name": f"CH{c + 1}", "description": "", "identifier": "",
+             "history": "", "bit_volts": 0.195, "units": "uV"} for c in range(8)]
+open_ephys_traces = []
+for number, (first_sample, length) in enumerate([(0, 20_000), (90_000, 10_000)], start=1):
+    recording_folder = session / "Record Node 101" / "experiment1" / f"recording{number}"
+    data_folder = recording_folder / "continuous" / stream
+    data_folder.mkdir(parents=True)
+    samples = rng.normal(0, 300, (length, 8)).astype("<i2")
+    open_ephys_traces.append(samples)
+    (data_folder / "continuous.dat").write_bytes(samples.tobytes())
+    np.save(data_folder / "sample_numbers.npy",
+            np.arange(first_sample, first_sample + length, dtype=np.int64))
+    structure = {
+        "GUI version": "0.6.7",
+        "continuous": [{
+            "folder_name": stream + "/", "sample_rate": 20_000.0,
+            "source_processor_name": "Acquisition Board", "source_processor_id": 100,
+            "stream_name": "Rhythm Data", "recorded_processor": "Record Node",
+            "recorded_processor_id": 101, "num_channels": 8, "channels": channels,
+        }],
+        "events": [], "spikes": [],
+    }
+    (recording_folder / "structure.oebin").write_text(json.dumps(structure))
+
+open_ephys = le.read_openephys(session)
+print(open_ephys)
+print(open_ephys.get_channel_ids(), open_ephys.get_channel_gains()[:2])
+print("segments start at", [open_ephys.get_start_time(i) for i in range(2)], "s")
+for segment_index, samples in enumerate(open_ephys_traces):
+    assert np.array_equal(open_ephys.get_traces(segment_index=segment_index), samples)
 
 # %%
 # A phy sorting folder
