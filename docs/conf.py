@@ -16,9 +16,9 @@ DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS / "_ext"))
 from api_pages import write_api_pages  # noqa: E402 - found through the path set above
 
-# the API pages are written before Sphinx looks for sources, so that they are found and
-# autosummary generates the pages of the objects they list
-write_api_pages(DOCS / "api")
+# the API pages are written before Sphinx looks for sources, so that they are found; and
+# autosummary is told them by name, so that an incremental build sees a new package's page
+API_PAGES = write_api_pages(DOCS / "api")
 # examples draw off screen
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -43,7 +43,7 @@ exclude_patterns = ["_build", "_ext", "_templates", "examples", "conftest.py"]
 templates_path = ["_templates"]
 
 # API reference: one page per object, written by autosummary from the lists api_pages makes
-autosummary_generate = True
+autosummary_generate = [f"api/{page}.rst" for page in API_PAGES]
 autosummary_imported_members = True
 autodoc_default_options = {"members": True}
 autodoc_typehints = "none"

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+import lazyephys as le
 from lazyephys.widgets import plot_binned, plot_recruitment
 
 from .conftest import rendered_png
@@ -137,3 +138,35 @@ def test_epoch_edges_must_match_the_epochs():
     epochs = _epoch_counts()
     with pytest.raises(ValueError, match="2 rows of edges for 3 epochs"):
         plot_binned(epochs.counts, bin_edges=epochs.bin_edges[:2], epoch_index=0)
+
+
+def test_analytics_outputs_draw_with_their_labels():
+    # a unit firing at 0.05 s and 0.25 s after each of two events, another silent
+    from lazyephys.analysis import bin_spikes, peri_event_counts, recruitment
+
+    events = np.array([1.0, 3.0])
+    fs = 1000.0
+    spikes = np.sort(np.concatenate([events + 0.05, events + 0.25])) * fs
+    sorting = le.NumpySorting.from_unit_dict(
+        {"a": spikes.astype(np.int64), "b": np.array([], dtype=np.int64)}, fs,
+        num_samples=[4000])
+    around = peri_event_counts(sorting, events, window=(-0.1, 0.3), bin_duration=0.1)
+    ax = plot_binned(around)
+    # mean over events: unit a has one spike in the bins [0, 0.1) and [0.2, 0.3)
+    np.testing.assert_allclose(mesh_values(ax, (2, 4)), [[0, 1, 0, 1], [0, 0, 0, 0]])
+    np.testing.assert_allclose(ax.get_xlim(), (-0.1, 0.3))
+    assert ax.get_xlabel() == "time in epoch (s)"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+    ax = plot_binned(around, epoch_index=1)
+    np.testing.assert_allclose(ax.get_xlim(), (2.9, 3.3))
+
+    binned = bin_spikes(sorting, bin_duration=1.0)
+    ax = plot_binned(binned)
+    np.testing.assert_array_equal(mesh_values(ax, (2, 4)), binned.counts.T)
+    assert ax.get_xlim() == (0.0, 4.0)
+
+    sorting.set_property("group", ["x", "y"])
+    recruited = recruitment(sorting, bin_duration=1.0, by="group")
+    ax = plot_recruitment(recruited, {"x": (0.0, 0.0), "y": (10.0, 0.0)}, bin_index=1)
+    np.testing.assert_array_equal(ax.collections[0].get_array(), [1.0, 0.0])
+    assert ax.get_title() == "t = 1.000 s"
