@@ -11,7 +11,7 @@ smoothed signals: a lazy recording, saved in parallel chunks like any other.
 # %%
 # A population that answers a stimulus
 # ------------------------------------
-# 80 units at random positions on a 1 mm flat map fire at 0.2 to 6 Hz; a stimulus flashed
+# 300 units at random positions on a 1 mm flat map fire at 0.2 to 3 Hz; a stimulus flashed
 # every 2 s for 0.5 s drives the units near the map's centre, the nearest ones first.
 import tempfile
 from pathlib import Path
@@ -35,11 +35,11 @@ from lazyephys.analysis import (
 from lazyephys.widgets import plot_binned, plot_rasters, plot_recruitment, plot_traces
 
 rng = np.random.default_rng(0)
-fs, duration, num_units = 30_000.0, 60.0, 80
+fs, duration, num_units = 30_000.0, 60.0, 300
 x, y = rng.uniform(0, 1000, num_units), rng.uniform(0, 1000, num_units)
 distance = np.hypot(x - 500, y - 500)
 onsets = np.arange(1.0, duration - 1.0, 2.0)
-background_rates = rng.uniform(0.2, 6.0, num_units)
+background_rates = rng.uniform(0.2, 3.0, num_units)
 
 trains = {}
 for unit in range(num_units):
