@@ -19,6 +19,14 @@ as a temporary file when large. A worker decodes a job on the first chunk it run
 builds its state once; the job's end closes the state in every worker that built one, and
 the workers stay for the next job.
 
+A new pool
+----------
+A worker takes a second or more to start (a fresh interpreter importing numpy, joblib and
+this library). Meanwhile the caller runs the job's first chunks itself, with a state of its
+own, and stops after the chunk it is on once the first worker answers; a small job is often
+done before any worker is up, and the pool is warm for the next one. Memory then holds at
+most ``n_jobs + 1`` chunks.
+
 The status board
 ----------------
 A small file shared by the caller and its workers (memory-mapped, in ``/dev/shm`` where there
@@ -287,6 +295,11 @@ def _job_in_worker(wire: _WireJob) -> _WorkerJob:
     job = jobs.get(wire.key)
     if job is not None:
         return job
+    # a caller runs one job at a time: a state still here belongs to a job that ended
+    # without reaching this worker (its end timed out), so it is closed now
+    for stale in list(jobs):
+        with contextlib.suppress(Exception):
+            close_worker_state(jobs.pop(stale).state)
     if wire.inline is not None:
         data = wire.inline
     else:
@@ -534,7 +547,11 @@ def _run_locked(job: Job, description: bytes) -> list[Any]:
 
     def submit(index: int) -> Any:
         submitted.append(index)
-        return executor.submit(_run_task, wire, index, *plan[index])
+        try:
+            return executor.submit(_run_task, wire, index, *plan[index])
+        except BrokenProcessPool as exc:  # the pool broke before this chunk was queued
+            broken.append(exc)
+            raise _dead_worker_error(job, exc, pool.board.running(serial)) from exc
 
     def on_error(index: int, error: BaseException) -> BaseException:
         if isinstance(error, BrokenProcessPool):
