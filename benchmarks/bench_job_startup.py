@@ -15,6 +15,10 @@ reports the first save, the median of the nine others, and the total. Cases:
 
 The ratio column is each case's total against the default's, measured in the same run.
 
+A second table isolates start-up: the median and best wall time of 15 jobs of four trivial
+chunks (no I/O) on an in-memory recording, in one process, per case; the default's pool is
+started first (``start_workers``), so this is the warm figure.
+
 Usage::
 
     python benchmarks/bench_job_startup.py                 # binary and zarr, 10 saves
@@ -66,6 +70,43 @@ def one_process(source: str, folder: str, fmt: str, case: str, saves: int) -> No
     print(json.dumps(times))
 
 
+def _init_nothing(recording: object) -> None:
+    return None
+
+
+def _run_nothing(segment_index: int, start: int, end: int, state: None) -> int:
+    return start
+
+
+def trivial_jobs(repeat: int = 15) -> None:
+    """Start-up alone: jobs of four chunks that do nothing, on a warm default pool."""
+    import numpy as np
+
+    import lazyephys as le
+    from lazyephys.jobs import run_chunked_job
+    from lazyephys.jobs.backends.loky import start_workers
+    from lazyephys.jobs.executor import default_mp_context
+
+    recording = le.NumpyRecording([np.zeros((4000, 2), "int16")], 1000.0)
+    start_workers(2)
+    print(f"\n{repeat} jobs of 4 trivial chunks, n_jobs=2, one process (default pool warm)")
+    print(f"{'case':<13}{'median ms':>11}{'best ms':>9}{'ratio':>8}")
+    medians = {}
+    for case in CASES:
+        kwargs = dict(CASES[case])
+        times = []
+        for _ in range(repeat):
+            if case == "old default":
+                kwargs["mp_context"] = default_mp_context()
+            started = time.perf_counter()
+            run_chunked_job(recording, _init_nothing, {}, _run_nothing, chunk_size=1000,
+                            **kwargs)
+            times.append(time.perf_counter() - started)
+        medians[case] = statistics.median(times)
+        ratio = medians[case] / medians["default"]
+        print(f"{case:<13}{medians[case] * 1e3:>11.1f}{min(times) * 1e3:>9.1f}{ratio:>8.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--saves", type=int, default=10)
@@ -102,6 +143,7 @@ def main() -> None:
                 ratio = total / totals["default"][2]
                 print(f"{fmt:<8}{case:<13}{first:>9.3f}{then:>9.3f}{total:>9.2f}{ratio:>8.2f}")
         print("ratio: the case's total time / the default's (above 1: the default is faster)")
+        trivial_jobs()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
