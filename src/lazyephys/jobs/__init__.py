@@ -1,11 +1,12 @@
 """The chunked job executor: job kwargs, chunk plans and backends."""
 
+from typing import Any
+
 from ..errors import (
     DtypeOverflowError,
     InvalidJobKwargsError,
     JobChunkError,
     JobInitError,
-    JobWorkerDiedError,
     MainGuardError,
     UnknownJobKwargError,
 )
@@ -40,3 +41,13 @@ __all__ = [
     "ChunkPlan",
     "make_chunk_plan",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # JobWorkerDiedError subclasses concurrent.futures' BrokenProcessPool: built on first use
+    # (see lazyephys.errors), so that importing the executor does not import process pools
+    if name == "JobWorkerDiedError":
+        from .. import errors
+
+        return errors.JobWorkerDiedError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
