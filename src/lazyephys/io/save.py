@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,9 +67,10 @@ def _check_not_reading_from(extractor: BaseExtractor, target: Path) -> None:
 
 
 def default_save_folder(extractor: BaseExtractor, suffix: str = "") -> Path:
-    """A new folder under the system's temporary directory, for ``save(folder=None)``."""
-    base = Path(tempfile.gettempdir()) / "lazyephys_cache"
-    base.mkdir(parents=True, exist_ok=True)
+    """A new folder under the global temporary folder, for ``save(folder=None)``."""
+    from .tmp_folder import get_global_tmp_folder
+
+    base = get_global_tmp_folder()
     return base / f"{type(extractor).__name__}_{uuid.uuid4().hex[:12]}{suffix}"
 
 
@@ -227,13 +227,27 @@ def save(
     return load(target)
 
 
-def recording_to_memory(recording: Recording, **job_kwargs: Any) -> Recording:
-    """Compute a recording into numpy arrays (``save(format="memory")``)."""
+def recording_to_memory(recording: Recording, sharedmem: bool = False,
+                        **job_kwargs: Any) -> Recording:
+    """Compute a recording into numpy arrays (``save(format="memory")``).
+
+    With ``sharedmem=True`` the arrays live in shared memory: the result is a
+    :class:`~lazyephys.recording.SharedMemoryRecording` that process workers map without
+    copies.
+    """
     from ..jobs import run_chunked_job, split_job_kwargs
     from ..recording.in_memory import NumpyRecording
 
     job_kwargs, rest = split_job_kwargs(job_kwargs)
     dtype = np.dtype(rest.pop("dtype", None) or recording.get_dtype())
+    if sharedmem:
+        if rest:
+            raise TypeError(f"unexpected arguments for format='memory': {sorted(rest)}")
+        from ..jobs.shared_memory import save_to_shared_memory
+
+        shared = save_to_shared_memory(recording, dtype=dtype, **job_kwargs)
+        copy_recording_metadata(recording, shared)
+        return shared
     if rest:
         raise TypeError(f"unexpected arguments for format='memory': {sorted(rest)}")
     num_channels = recording.get_num_channels()

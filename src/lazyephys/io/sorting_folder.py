@@ -42,7 +42,8 @@ from .metadata import (
     write_properties,
 )
 
-__all__ = ["NumpyFolderSorting", "read_sorting_folder", "write_sorting_folder",
+__all__ = ["NumpyFolderSorting", "read_sorting_folder", "read_numpy_sorting_folder",
+           "write_sorting_folder",
            "sorting_to_memory", "sorting_metadata"]
 
 
@@ -132,6 +133,11 @@ class NumpyFolderSorting(NumpySorting):
 
 def read_sorting_folder(folder_path: str | os.PathLike[str]) -> NumpyFolderSorting:
     """Open a sorting folder (ours or a SpikeInterface ``numpy_folder``)."""
+    return NumpyFolderSorting(folder_path)
+
+
+def read_numpy_sorting_folder(folder_path: str | os.PathLike[str]) -> NumpyFolderSorting:
+    """Open a sorting folder (SpikeInterface's name of :func:`read_sorting_folder`)."""
     return NumpyFolderSorting(folder_path)
 
 
