@@ -3,43 +3,101 @@
 Open data far larger than memory without loading it; cut, rename, combine and preprocess it
 lazily; compute or export it in parallel chunks; and save every step as provenance that
 reloads anywhere.
+
+``import lazyephys`` is cheap: every public name is resolved from its subpackage on first
+use (PEP 562), and the library's kinds, formats and readers register themselves when a
+registry first needs them (:mod:`lazyephys._builtins`).
 """
 
-# the persistence layer opens the base layer's save door, and the preprocessing kinds are
-# registered so that worker processes can rebuild preprocessing chains
-from . import io as _io  # noqa: F401
-from . import preprocessing  # noqa: F401
-from ._version import __version__
-from .base import BaseExtractor, cast_traces, get_registered_kinds, register_kind
-from .errors import *  # noqa: F403
-from .errors import __all__ as _errors_all
-from .extractors import *  # noqa: F403
-from .extractors import __all__ as _extractors_all
-from .generation import *  # noqa: F403
-from .generation import __all__ as _generation_all
-from .io import *  # noqa: F403
-from .io import __all__ as _io_all
-from .jobs import *  # noqa: F403
-from .jobs import __all__ as _jobs_all
-from .recording import *  # noqa: F403
-from .recording import __all__ as _recording_all
-from .sorting import *  # noqa: F403
-from .sorting import __all__ as _sorting_all
-from .widgets import *  # noqa: F403
-from .widgets import __all__ as _widgets_all
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "BaseExtractor",
-    "cast_traces",
-    "get_registered_kinds",
-    "register_kind",
-    *_errors_all,
-    *_recording_all,
-    *_sorting_all,
-    *_generation_all,
-    *_jobs_all,
-    *_io_all,
-    *_extractors_all,
-    *_widgets_all,
-    "__version__",
-]
+from ._version import __version__ as __version__
+
+if TYPE_CHECKING:  # the names as static type checkers and IDEs see them
+    from .base import (  # noqa: F401
+        BaseExtractor,
+        cast_traces,
+        get_registered_kinds,
+        register_kind,
+    )
+    from .errors import *  # noqa: F403
+    from .errors import JobWorkerDiedError  # noqa: F401
+    from .extractors import *  # noqa: F403
+    from .generation import *  # noqa: F403
+    from .io import *  # noqa: F403
+    from .jobs import *  # noqa: F403
+    from .recording import *  # noqa: F403
+    from .sorting import *  # noqa: F403
+    from .widgets import *  # noqa: F403
+
+#: Where the top-level names come from: every name of each subpackage's ``__all__``, looked
+#: up in this order (the first subpackage that has a name wins).
+_EXPORTING_SUBPACKAGES = (
+    "errors",
+    "recording",
+    "sorting",
+    "generation",
+    "io",
+    "jobs",
+    "extractors",
+    "widgets",
+)
+#: Names taken from a subpackage whose other names stay in it.
+_SINGLE_NAMES = {
+    "BaseExtractor": "base",
+    "cast_traces": "base",
+    "get_registered_kinds": "base",
+    "register_kind": "base",
+    "JobWorkerDiedError": "errors",
+}
+#: Subpackages reachable as attributes (``lazyephys.preprocessing.bandpass_filter``).
+_SUBPACKAGES = (
+    "base",
+    "cli",
+    "core",
+    "errors",
+    "extractors",
+    "generation",
+    "io",
+    "jobs",
+    "preprocessing",
+    "recording",
+    "sorting",
+    "testing",
+    "widgets",
+)
+
+
+def _public_names() -> list[str]:
+    names: dict[str, None] = dict.fromkeys(_SINGLE_NAMES)
+    for subpackage in _EXPORTING_SUBPACKAGES:
+        names.update(dict.fromkeys(import_module(f"{__name__}.{subpackage}").__all__))
+    return [*names, "__version__"]
+
+
+def _resolve(name: str) -> Any:
+    if name in _SINGLE_NAMES:
+        return getattr(import_module(f"{__name__}.{_SINGLE_NAMES[name]}"), name)
+    for subpackage in _EXPORTING_SUBPACKAGES:
+        module = import_module(f"{__name__}.{subpackage}")
+        if name in module.__all__:
+            return getattr(module, name)
+    if name in _SUBPACKAGES:
+        return import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__all__":
+        value: Any = _public_names()
+    elif name.startswith("__"):  # dunder probes (copy, pickle, IDEs) never import anything
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    else:
+        value = _resolve(name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_public_names()) | set(_SUBPACKAGES))

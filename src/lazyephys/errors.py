@@ -8,7 +8,10 @@ message always names the offending value and what was valid.
 
 from __future__ import annotations
 
-from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from concurrent.futures.process import BrokenProcessPool
 
 __all__ = [
     "LazyEphysError",
@@ -26,9 +29,14 @@ __all__ = [
     "UnknownJobKwargError",
     "JobChunkError",
     "JobInitError",
-    "JobWorkerDiedError",
     "MainGuardError",
 ]
+# JobWorkerDiedError is built on first use (see __getattr__ below): its base class lives in
+# concurrent.futures.process, whose import (multiprocessing, sockets, subprocess) would cost
+# every ``import lazyephys`` tens of milliseconds. It is not in __all__ so that a star import
+# does not build it; ``lazyephys.JobWorkerDiedError`` and ``from lazyephys.errors import
+# JobWorkerDiedError`` both work.
+LAZY_ERRORS = ("JobWorkerDiedError",)
 
 
 class LazyEphysError(Exception):
@@ -125,8 +133,30 @@ class JobInitError(LazyEphysError, RuntimeError):
     """A job's init function failed (in a worker or in-process); the cause is chained."""
 
 
-class JobWorkerDiedError(LazyEphysError, BrokenProcessPool):
-    """A worker process died (killed by a signal, out of memory, or exited) during a job."""
+if TYPE_CHECKING:
+
+    class JobWorkerDiedError(LazyEphysError, BrokenProcessPool):
+        """A worker process died (killed by a signal, out of memory, or exited) during a job."""
+
+
+def _build_job_worker_died_error() -> type:
+    from concurrent.futures.process import BrokenProcessPool
+
+    class JobWorkerDiedError(LazyEphysError, BrokenProcessPool):
+        """A worker process died (killed by a signal, out of memory, or exited) during a job."""
+
+    # pickled by name, so a worker's error reaches the parent as this very class
+    JobWorkerDiedError.__module__ = __name__
+    JobWorkerDiedError.__qualname__ = "JobWorkerDiedError"
+    return JobWorkerDiedError
+
+
+def __getattr__(name: str) -> Any:
+    if name == "JobWorkerDiedError":
+        built = _build_job_worker_died_error()
+        globals()[name] = built  # built once: ``except`` clauses see one class
+        return built
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class MainGuardError(LazyEphysError, RuntimeError):

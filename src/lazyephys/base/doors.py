@@ -2,8 +2,8 @@
 
 ``BaseExtractor.save`` is a familiar method, but saving is the persistence layer's job
 (``lazyephys.io``), which builds on the base layer and may not be imported by it. The io layer
-registers itself here when it is imported, and ``import lazyephys`` always imports it, so the
-door is open before any object exists.
+registers itself here when it is imported; the first save imports it if nothing has yet
+(see :mod:`lazyephys._builtins`).
 """
 
 from __future__ import annotations
@@ -38,10 +38,11 @@ def register_persistence(implementation: Persistence) -> None:
 def persistence() -> Persistence:
     """The installed persistence layer."""
     if not _PERSISTENCE:
-        raise RuntimeError(
-            "no persistence layer is installed: import lazyephys (which imports lazyephys.io) "
-            "before saving"
-        )
+        from .._builtins import load_builtins
+
+        load_builtins()
+    if not _PERSISTENCE:
+        raise RuntimeError("no persistence layer is installed: lazyephys.io did not register")
     return _PERSISTENCE[0]
 
 

@@ -94,16 +94,24 @@ def _load_kind_entry_points() -> None:
             )
 
 
+def _load_all_kinds() -> None:
+    """The library's own kinds (imported on first need), then the installed plugins'."""
+    from .._builtins import load_builtins
+
+    load_builtins()
+    _load_kind_entry_points()
+
+
 def get_registered_kinds() -> list[str]:
     """Names of every registered kind, sorted."""
-    _load_kind_entry_points()
+    _load_all_kinds()
     return sorted(_REGISTRY)
 
 
 def get_kind(name: Any) -> type[BaseExtractor]:
     """The registered class called ``name``; anything else raises listing the known kinds."""
     if isinstance(name, str) and name not in _REGISTRY:
-        _load_kind_entry_points()
+        _load_all_kinds()
     if not isinstance(name, str) or name not in _REGISTRY:
         raise ValueError(
             f"cannot load kind {name!r}: it is not a registered kind. Known kinds: "

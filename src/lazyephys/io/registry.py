@@ -85,6 +85,10 @@ def _load_entry_points() -> None:
     global _entry_points_loaded
     if _entry_points_loaded:
         return
+    # the library's own readers register here too, imported on first need
+    from .._builtins import load_builtins
+
+    load_builtins()
     _entry_points_loaded = True
     from importlib.metadata import entry_points
 

@@ -8,9 +8,8 @@ import pickle
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
-
-from tqdm.auto import tqdm
 
 from ..errors import JobChunkError, JobInitError
 from .plan import ChunkPlan
@@ -90,7 +89,7 @@ class Progress:
         self._plan = plan
         self._bar: Any = None
         if enabled:
-            self._bar = _QuietTqdm(
+            self._bar = _quiet_tqdm()(
                 total=plan.total_samples * plan.frame_bytes, unit="B", unit_scale=True,
                 unit_divisor=1000, desc=f"{job_name or 'job'} ({len(plan)} chunks)",
             )
@@ -104,9 +103,17 @@ class Progress:
             self._bar.close()
 
 
-class _QuietTqdm(tqdm):
-    # no monitor thread: a stray thread would make the next pool start with forkserver
-    monitor_interval = 0
+@cache
+def _quiet_tqdm() -> Any:
+    # tqdm.auto pulls asyncio and importlib.metadata: imported when a bar is first shown,
+    # never by ``import lazyephys``
+    from tqdm.auto import tqdm
+
+    class _QuietTqdm(tqdm):
+        # no monitor thread: a stray thread would make the next pool start with forkserver
+        monitor_interval = 0
+
+    return _QuietTqdm
 
 
 # ---------------------------------------------------------- windowed pools
