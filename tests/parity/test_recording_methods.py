@@ -161,11 +161,11 @@ import spikeinterface.core as sc
 rec = sc.NumpyRecording([np.arange(40, dtype="float32").reshape(10, 4)], 1000.0,
                         channel_ids=["a", "b", "c", "d"])
 rec.shift_times(2.0)
+piece = rec.ids_to_indices(["b", "c"], prefer_slice=True)
 print(json.dumps({
     "shape": list(rec.get_shape()), "frames": rec.get_num_frames(),
     "memory": rec.get_total_memory_size(), "name": rec.name,
-    "filtered": rec.is_filtered(), "slice": [int(rec.ids_to_indices(["b", "c"], prefer_slice=True).start),
-              int(rec.ids_to_indices(["b", "c"], prefer_slice=True).stop)],
+    "filtered": rec.is_filtered(), "slice": [int(piece.start), int(piece.stop)],
     "time_info": {k: v for k, v in rec.get_time_info().items() if k != "time_vector"},
     "data": rec.get_data(2, 5).tolist(),
 }))

@@ -57,10 +57,11 @@ def register_operation(name: str, function: Callable[..., Any]) -> None:
 
 
 def operation(name: str) -> Callable[..., Any]:
-    """The function registered under ``name``."""
+    """The function registered under ``name`` (the library's layers load on first use)."""
     if name not in _OPERATIONS:
-        raise RuntimeError(
-            f"no operation {name!r} is installed: import lazyephys (which imports "
-            "lazyephys.preprocessing) first"
-        )
+        from .._builtins import load_builtins
+
+        load_builtins()
+    if name not in _OPERATIONS:
+        raise RuntimeError(f"no operation {name!r} is installed by the library's layers")
     return _OPERATIONS[name]
