@@ -26,9 +26,11 @@ from ..base.locations import as_local_path, is_remote_url
 from ..recording.base import Recording
 from ..sorting.base import Sorting
 from . import builtin_formats  # noqa: F401  (registers the shipped formats)
+from .overwrite import check_overwritable
 from .registry import Format, get_format, get_registered_formats
 
-__all__ = ["save", "atomic_folder", "paths_read_by", "default_save_folder", "SaveFormat"]
+__all__ = ["save", "save_target", "atomic_folder", "paths_read_by", "default_save_folder",
+           "SaveFormat"]
 
 #: The names ``save(format=...)`` knows without plugins; registered formats add theirs.
 SaveFormat = Literal["binary", "zarr", "memory", "numpy_folder"]
@@ -143,6 +145,23 @@ def _target_folder(extractor: BaseExtractor, folder: Any, fmt: Format) -> Path:
     return path
 
 
+def save_target(extractor: BaseExtractor, folder: Any, format: str = "binary") -> Path:
+    """The folder ``save(extractor, folder, format)`` writes (a zarr store gets ``.zarr``).
+
+    Examples
+    --------
+    >>> import lazyephys as le
+    >>> rec = le.generate_recording(durations=[0.1])
+    >>> save_target(rec, "out", "zarr").name
+    'out.zarr'
+    """
+    if not isinstance(extractor, (Recording, Sorting)):
+        raise TypeError(f"expected a Recording or a Sorting, got {type(extractor).__name__}")
+    if format == "numpy_folder" and isinstance(extractor, Sorting):
+        format = "binary"
+    return _target_folder(extractor, folder, _writing_format(format, extractor))
+
+
 def _writing_format(name: Any, extractor: Recording | Sorting) -> Format:
     kind = "recording" if isinstance(extractor, Recording) else "sorting"
     fmt = get_format(name)
@@ -178,7 +197,9 @@ def save(
         sortings as another name of ``"binary"``. Any format registered with
         :func:`lazyephys.io.registry.register_format` that writes this kind of object.
     overwrite : bool
-        Replace an existing folder, once the new one is complete.
+        Replace an existing folder, once the new one is complete. Only an empty folder or
+        one holding a saved recording or sorting (ours or SpikeInterface's) is replaced,
+        never the working directory or its parents.
     **kwargs
         Job kwargs (``n_jobs``, ``chunk_duration``, ``progress_bar``...) and format options:
         ``dtype`` (binary, zarr), ``compressor``, ``filters``, ``channel_chunk_size``,
@@ -220,6 +241,8 @@ def save(
         return sorting_to_memory(extractor, **kwargs)
     fmt = _writing_format(format, extractor)
     target = _target_folder(extractor, folder, fmt)
+    if overwrite and target.exists():
+        check_overwritable(target)
     with atomic_folder(target, overwrite, extractor) as temporary:
         fmt.write(extractor, temporary, **kwargs)
     from .load import load
