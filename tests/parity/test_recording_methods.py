@@ -186,3 +186,15 @@ def test_recording_methods_as_spikeinterface():
     assert rec.get_time_info()["t_start"] == theirs["time_info"]["t_start"]
     assert rec.get_data(2, 5).tolist() == theirs["data"]
 
+
+
+def test_in_memory_traces_are_writable_copies_shared_memory_read_only():
+    data = np.arange(20, dtype="float32").reshape(10, 2)
+    rec = le.NumpyRecording([data], 100.0)
+    traces = rec.get_traces(start_frame=2, end_frame=6)
+    assert traces.flags.writeable  # as SpikeInterface's NumpyRecording
+    traces[:] = -1  # changing it never changes the recording
+    np.testing.assert_array_equal(rec.get_traces(), data)
+    assert rec.get_traces(channel_ids=[1]).flags.writeable
+    shared = rec.save_to_memory(sharedmem=True)
+    assert not shared.get_traces().flags.writeable  # as SpikeInterface's shared memory
