@@ -202,3 +202,26 @@ def test_wavpack_missing_package_is_named(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "wavpack_numcodecs", None)
     with pytest.raises(ImportError, match="wavpack-numcodecs"):
         _recording().save(folder=tmp_path / "w.zarr", format="zarr", compressor="wavpack")
+
+
+def test_default_codec_compresses_at_least_as_well_as_spikeinterfaces(tmp_path):
+    import numcodecs
+
+    rec = le.NoiseGeneratorRecording(32, 30000.0, [1.0], dtype="int16", seed=0,
+                                     noise_levels=10.0, mode="noise_generator")
+
+    def stored(folder):
+        return sum(f.stat().st_size for f in folder.rglob("*")
+                   if f.is_file() and f.parent.name.startswith("traces"))
+
+    ours = rec.save(folder=tmp_path / "ours.zarr", format="zarr")
+    theirs = rec.save(folder=tmp_path / "si.zarr", format="zarr",
+                      compressor=numcodecs.Blosc("zstd", 5, numcodecs.Blosc.BITSHUFFLE))
+    np.testing.assert_array_equal(ours.get_traces(), rec.get_traces())
+    np.testing.assert_array_equal(theirs.get_traces(), rec.get_traces())
+    raw = rec.get_memory_size()
+    ours_ratio, si_ratio = raw / stored(tmp_path / "ours.zarr"), raw / stored(tmp_path / "si.zarr")
+    assert ours_ratio >= si_ratio, (ours_ratio, si_ratio)
+    meta = json.loads((tmp_path / "ours.zarr" / "traces_seg0" / "zarr.json").read_text())
+    blosc = next(c for c in meta["codecs"] if c["name"] == "blosc")["configuration"]
+    assert (blosc["cname"], blosc["clevel"], blosc["shuffle"]) == ("zstd", 1, "bitshuffle")

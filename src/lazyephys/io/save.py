@@ -242,6 +242,7 @@ def save(
     fmt = _writing_format(format, extractor)
     target = _target_folder(extractor, folder, fmt)
     if overwrite and target.exists():
+        _check_not_reading_from(extractor, target)  # the more specific refusal first
         check_overwritable(target)
     with atomic_folder(target, overwrite, extractor) as temporary:
         fmt.write(extractor, temporary, **kwargs)

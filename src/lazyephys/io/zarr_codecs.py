@@ -1,15 +1,17 @@
-"""Compression codecs for zarr (format 3) stores: the default, and conversion of numcodecs codecs.
+"""Compression codecs for zarr stores: the default, WavPack, and conversion between numcodecs
+codecs (zarr format 2) and zarr v3 codecs.
 
 The default was chosen by measurement (``benchmarks/bench_zarr.py``, table 2) on int16
-recordings of 384 channels, noise and ground truth (noise plus spikes), 1 s chunks, one
-process: Blosc lz4 (level 5) with bit shuffle compressed at 1.1-1.7 GB/s with ratio 2.05;
-Blosc zstd level 5 with bit shuffle (SpikeInterface's default) at 0.8-1.7 GB/s with ratio 2.00;
-zstd level 3 and level 1 with bit shuffle reached better ratios (2.25, 2.5) at 0.9 and 0.55 GB/s;
-byte shuffle lost (lz4: ratio 1.33; zstd: 25 MB/s); a delta filter along time lowered the
-ratio (2.17 against 2.52 for zstd level 1: these data have little time correlation). lz4 with
-bit shuffle is the fastest codec at a ratio no worse than SpikeInterface's default; pass
-``compressor=numcodecs.Blosc("zstd", 1, numcodecs.Blosc.BITSHUFFLE)`` to trade speed for a
-25 % smaller store.
+recordings of 384 channels, noise and ground truth (noise plus spikes), 1 s chunks: the
+default must not trade size for speed, so it must compress at least as well as
+SpikeInterface's default (Blosc zstd level 5, bit shuffle: ratio 2.00 on both). Blosc zstd
+level 1 with bit shuffle gives 2.52 (noise) and 2.50 (ground truth), the best ratio of the
+Blosc candidates; zstd level 3 gives 2.28/2.24, lz4 (the former default) 2.07/2.04, byte
+shuffle 1.33, and a delta filter along time lowers the ratio (2.17: these data have little
+time correlation). In one process zstd level 1 ran at 190-240 MB/s against 155-325 MB/s for
+zstd level 5 on a loaded 2-core machine (earlier, unloaded: 0.55 against 0.8-1.7 GB/s).
+``compressor="wavpack"`` (the lossless WavPack codec, the ``wavpack`` extra) reached ratio
+2.93 at about 10 MB/s per process: the smallest stores, for archiving.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ __all__ = [
 ]
 
 #: (cname, clevel, shuffle) of the default Blosc codec.
-DEFAULT_COMPRESSOR = ("lz4", 5, "bitshuffle")
+DEFAULT_COMPRESSOR = ("zstd", 1, "bitshuffle")
 
 _SHUFFLES = {0: "noshuffle", 1: "shuffle", 2: "bitshuffle"}
 
