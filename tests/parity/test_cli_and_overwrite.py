@@ -105,7 +105,10 @@ def test_overwrite_never_replaces_the_working_directory(saved, tmp_path, monkeyp
     inner = folder / "sub"
     inner.mkdir()
     monkeypatch.chdir(inner)
-    for target in (inner, folder, os.curdir, os.pardir):
+    for target in (inner, folder):
         with pytest.raises(FileExistsError, match="working directory"):
+            rec.save(folder=target, overwrite=True)
+    for target in (os.curdir, os.pardir):  # refused before any check: no folder name
+        with pytest.raises(ValueError, match="folder name"):
             rec.save(folder=target, overwrite=True)
     assert (folder / "lazyephys.json").is_file()

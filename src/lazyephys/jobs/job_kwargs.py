@@ -12,9 +12,11 @@ Every function that walks a recording chunk by chunk takes the same keyword argu
 ``total_memory``           bytes for all workers together (divided by ``n_jobs``)
 ``progress_bar``           show a tqdm bar over the chunks (default: on in interactive sessions,
                            see :func:`interactive_session`)
-``mp_context``             ``"fork"``, ``"spawn"`` or ``"forkserver"``; None picks per platform
+``mp_context``             ``"fork"``, ``"spawn"`` or ``"forkserver"``: a process pool with that
+                           start method; None (default): joblib's loky workers, warm between jobs
 ``max_threads_per_worker`` BLAS/OpenMP threads allowed in each worker (threadpoolctl)
-``pool_engine``            ``"process"``, ``"thread"`` or ``"dask"``
+``pool_engine``            ``"process"`` (loky, or ``mp_context``'s pool), ``"loky"``,
+                           ``"thread"``, ``"dask"``, ``"serial"``, or a registered backend
 ``verbose``                print the plan, the backend and the timing
 ``client``                 a ``dask.distributed.Client`` (implies ``pool_engine="dask"``)
 =========================  ====================================================================
@@ -33,6 +35,7 @@ import re
 from typing import Any
 
 from ..errors import InvalidJobKwargsError, UnknownJobKwargError
+from .backends.registry import is_backend_name, registered_backends
 
 __all__ = [
     "JOB_KWARG_KEYS",
@@ -64,7 +67,6 @@ JOB_KWARG_KEYS = (
 )
 
 MP_CONTEXTS = ("fork", "spawn", "forkserver")
-POOL_ENGINES = ("process", "thread", "dask")
 
 def interactive_session() -> bool:
     """True in an interactive session: a terminal, the Python prompt, IPython or Jupyter.
@@ -259,9 +261,9 @@ def _validate(key: str, value: Any) -> Any:
             )
         return int(value)
     if key == "pool_engine":
-        if value not in POOL_ENGINES:
+        if not is_backend_name(value):
             raise InvalidJobKwargsError(
-                f"pool_engine must be one of {POOL_ENGINES}, got {value!r}"
+                f"pool_engine must be one of {registered_backends()}, got {value!r}"
             )
         return value
     # client: anything that can submit and scatter like a dask.distributed.Client
@@ -327,6 +329,12 @@ def fix_job_kwargs(job_kwargs: dict[str, Any]) -> dict[str, Any]:
         raise InvalidJobKwargsError(
             f"a dask client was given with pool_engine={merged['pool_engine']!r}: use "
             "pool_engine='dask' (or leave pool_engine out)"
+        )
+    if merged.get("pool_engine") == "loky" and merged.get("mp_context") is not None:
+        raise InvalidJobKwargsError(
+            f"mp_context={merged['mp_context']!r} was given with pool_engine='loky': loky "
+            "starts its own workers; use pool_engine='process' for that start method, or "
+            "leave mp_context unset for loky"
         )
     fixed: dict[str, Any] = {
         "pool_engine": merged.get("pool_engine", "process"),

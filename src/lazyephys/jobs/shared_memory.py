@@ -98,7 +98,7 @@ def write_memory_recording(
         arrays = [block.array for block in made]
         blocks = list(made)
         targets = _Targets(None, [(block.name, block.shape) for block in made], dtype)
-        if fixed["pool_engine"] != "process":
+        if fixed["pool_engine"] in ("thread", "serial"):
             targets.arrays = arrays
     else:
         arrays = [np.zeros(shape, dtype=dtype) for shape in shapes]
