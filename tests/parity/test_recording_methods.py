@@ -198,3 +198,40 @@ def test_in_memory_traces_are_writable_copies_shared_memory_read_only():
     assert rec.get_traces(channel_ids=[1]).flags.writeable
     shared = rec.save_to_memory(sharedmem=True)
     assert not shared.get_traces().flags.writeable  # as SpikeInterface's shared memory
+
+
+def test_a_recording_written_the_spikeinterface_way_works():
+    """A subclass as SpikeInterface users write them: BaseRecordingSegment.__init__ with
+    sampling_frequency/t_start, get_num_samples(), add_recording_segment."""
+
+    class MySegment(le.BaseRecordingSegment):
+        def __init__(self, data, sampling_frequency, t_start=None):
+            le.BaseRecordingSegment.__init__(self, sampling_frequency=sampling_frequency,
+                                             t_start=t_start)
+            self._data = data
+
+        def get_num_samples(self):
+            return self._data.shape[0]
+
+        def get_traces(self, start_frame, end_frame, channel_indices):
+            return self._data[start_frame:end_frame, channel_indices]
+
+    class MyRecording(le.BaseRecording):
+        def __init__(self, data, sampling_frequency):
+            le.BaseRecording.__init__(self, sampling_frequency,
+                                      [f"c{i}" for i in range(data.shape[1])], data.dtype)
+            self.add_recording_segment(MySegment(data, sampling_frequency, t_start=3.0))
+
+    data = np.arange(40, dtype="int16").reshape(10, 4)
+    rec = MyRecording(data, 100.0)
+    assert rec.get_num_samples() == 10 and rec.get_start_time() == 3.0
+    np.testing.assert_array_equal(rec.get_traces(channel_ids=["c2", "c0"]), data[:, [2, 0]])
+    np.testing.assert_array_equal(rec.frame_slice(2, 5).get_traces(), data[2:5])
+    np.testing.assert_array_equal(rec.save_to_memory().get_traces(), data)
+
+    class Incomplete(le.BaseRecordingSegment):
+        def get_traces(self, start_frame, end_frame, channel_indices):
+            raise AssertionError("never read")
+
+    with pytest.raises(NotImplementedError, match="get_num_samples"):
+        MyRecording(data, 100.0).add_recording_segment(Incomplete())

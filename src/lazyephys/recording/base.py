@@ -59,14 +59,43 @@ class RecordingSegment(ABC):
 
     Parameters
     ----------
-    num_samples : int
-        Number of samples (frames) in the segment.
+    num_samples : int or None
+        Number of samples (frames) in the segment. None for segments written the
+        SpikeInterface way, which define ``get_num_samples()`` instead.
+    sampling_frequency, t_start, time_vector
+        SpikeInterface's segment arguments, accepted so that its subclasses work: ``t_start``
+        and ``time_vector`` become the segment's times when it is added with
+        :meth:`Recording.add_recording_segment`.
     """
 
-    __slots__ = ("num_samples",)
+    __slots__ = ("_num_samples", "_si_times")
 
-    def __init__(self, num_samples: int) -> None:
-        self.num_samples = int(num_samples)
+    def __init__(
+        self,
+        num_samples: int | None = None,
+        sampling_frequency: float | None = None,
+        t_start: float | None = None,
+        time_vector: Any = None,
+    ) -> None:
+        self._num_samples = None if num_samples is None else int(num_samples)
+        self._si_times = (t_start, time_vector)
+
+    @property
+    def num_samples(self) -> int:
+        """Number of samples (frames) in the segment."""
+        if self._num_samples is None:
+            self._num_samples = int(self.get_num_samples())
+        return self._num_samples
+
+    def get_num_samples(self) -> int:
+        """Number of samples (SpikeInterface's segment method; override it or give
+        ``num_samples``)."""
+        if self._num_samples is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} gives neither num_samples to RecordingSegment.__init__ "
+                "nor a get_num_samples() method"
+            )
+        return self._num_samples
 
     @abstractmethod
     def get_traces(
@@ -119,6 +148,13 @@ class Recording(SegmentedExtractor[RecordingSegment]):
         self._segments.append(segment)
         self._t_starts.append(start)
         self._time_vectors.append(time_vector)
+
+    def add_recording_segment(self, recording_segment: RecordingSegment) -> None:
+        """Append a segment written the SpikeInterface way (its times from its constructor)."""
+        recording_segment.num_samples  # noqa: B018  (fails now if the segment cannot say)
+        t_start, time_vector = getattr(recording_segment, "_si_times", (None, None))
+        vector = None if time_vector is None else np.asarray(time_vector, dtype=np.float64)
+        self.add_segment(recording_segment, t_start, vector)
 
     # ---------------------------------------------------------------- shape
     @property
