@@ -3,6 +3,7 @@
 from ..errors import FormatError, FormatVersionError
 from .binary import BinaryRecordingExtractor, read_binary, read_binary_file
 from .binary_folder import BinaryFolderRecording, read_binary_folder
+from .hdf5 import Hdf5RecordingExtractor, read_hdf5_recording
 from .load import load, load_extractor
 from .npz_sorting import NpzSortingExtractor, read_npz_sorting
 from .save import save
@@ -18,6 +19,8 @@ __all__ = [
     "write_binary_recording",
     "BinaryFolderRecording",
     "read_binary_folder",
+    "Hdf5RecordingExtractor",
+    "read_hdf5_recording",
     "FormatError",
     "FormatVersionError",
     "load",
