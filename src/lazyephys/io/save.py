@@ -41,23 +41,12 @@ SaveFormat = Literal["binary", "zarr", "memory", "numpy_folder", "hdf5"]
 def paths_read_by(extractor: BaseExtractor) -> Iterator[Path]:
     """Every file or folder ``extractor`` (and everything it is built on) reads from.
 
-    Walks the provenance tree through the path arguments each kind declares.
+    Walks the provenance tree through the path arguments each kind declares; remote URLs
+    are left out.
     """
-    stack = [extractor]
-    seen: set[int] = set()
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        for name in current._path_arguments:
-            value = current._kwargs.get(name)
-            values = value if isinstance(value, (list, tuple)) else [value]
-            for item in values:
-                if item is None or is_remote_url(item):
-                    continue
-                yield as_local_path(item).resolve()
-        stack.extend(current._child_extractors())
+    for item in extractor.paths_read():
+        if not is_remote_url(item):
+            yield as_local_path(item).resolve()
 
 
 def _check_not_reading_from(extractor: BaseExtractor, target: Path) -> None:
