@@ -161,6 +161,14 @@ class Recording(SegmentedExtractor[RecordingSegment]):
         return self.get_total_samples() * self.get_num_channels() * self._dtype.itemsize
 
     # --------------------------------------------------------------- traces
+    def channel_selector(self, channel_ids: Any) -> ChannelSelector:
+        """What a segment receives for ``channel_ids``: a slice, or an index array.
+
+        None selects every channel. Kinds and jobs that read segments directly (through
+        :meth:`get_segment`) use it to select channels as ``get_traces`` does.
+        """
+        return self._channel_selector(channel_ids)
+
     def _channel_selector(self, channel_ids: Any) -> ChannelSelector:
         if channel_ids is None:
             return ALL_CHANNELS
