@@ -11,6 +11,7 @@ import numpy as np
 
 from ..base.provenance import register_kind
 from ..base.validation import check_traces_dtype
+from ..errors import FormatError
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
 
 __all__ = ["BinaryRecordingExtractor", "read_binary_file"]
@@ -30,10 +31,16 @@ def read_binary_file(
     FileNotFoundError
         If the file does not exist.
     ValueError
-        If the file does not hold a whole number of frames after ``file_offset``.
+        If the file does not hold a whole number of frames after ``file_offset``, or is not a
+        regular file (a :class:`~lazyephys.errors.FormatError`).
     """
     path = Path(file_path)
     if not path.is_file():
+        if path.exists():
+            raise FormatError(
+                f"the raw file {path} is not a regular file (a device, folder or pipe cannot be "
+                "memory-mapped as a recording)"
+            )
         raise FileNotFoundError(f"the raw file {path} does not exist")
     dtype = check_traces_dtype(dtype)
     frame_bytes = dtype.itemsize * num_channels
