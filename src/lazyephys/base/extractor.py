@@ -14,7 +14,7 @@ import inspect
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, overload
 
 import numpy as np
 
@@ -131,13 +131,6 @@ class BaseExtractor:
         self._kwargs[name] = value
 
     # ------------------------------------------------------------------ ids
-    def ids_to_indices(self, ids: Any) -> np.ndarray:
-        """Positions of ``ids`` among this object's ids (channel or unit ids), in order given.
-
-        Raises :class:`~lazyephys.errors.UnknownIdError` naming an id that is not there.
-        """
-        return self._ids_to_indices(ids)
-
     def _ids_to_indices(self, ids: Any) -> np.ndarray:
         if self._id_index is None:
             self._id_index = IdIndex(self._ids, self._id_name)
@@ -158,6 +151,14 @@ class BaseExtractor:
         2
         """
         return self._id_to_index(id)
+
+    @overload
+    def ids_to_indices(self, ids: Any = None, prefer_slice: Literal[False] = False) -> np.ndarray:
+        ...
+
+    @overload
+    def ids_to_indices(self, ids: Any = None, *, prefer_slice: bool) -> np.ndarray | slice:
+        ...
 
     def ids_to_indices(self, ids: Any = None, prefer_slice: bool = False) -> np.ndarray | slice:
         """The indices of ``ids`` (all ids when None), or a slice when they are contiguous.
