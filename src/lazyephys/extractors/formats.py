@@ -20,6 +20,7 @@ __all__ = [
     "IntanFormat",
     "NwbFormat",
     "SonataFormat",
+    "SpikeInterfaceJsonFormat",
     "READER_FORMATS",
 ]
 
@@ -165,9 +166,47 @@ class SonataFormat(_ReadOnly):
         return read_sonata_sorting(as_local_path(location), **options)
 
 
+class SpikeInterfaceJsonFormat(_ReadOnly):
+    """SpikeInterface's provenance JSON files, translated (options: ``base_folder``,
+    ``allow_paths_outside``); asked before lazyephys's own JSON format."""
+
+    name = "spikeinterface_json"
+    priority = 1
+
+    def can_open(self, location: Location) -> bool:
+        if is_remote_url(location):
+            return False
+        path = as_local_path(location)
+        if path.suffix.lower() != ".json" or not path.is_file():
+            return False
+        import json
+
+        from .spikeinterface_json import is_spikeinterface_description
+
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return is_spikeinterface_description(json.load(handle))
+        except (OSError, ValueError):
+            return False
+
+    def open(self, location: Location, **options: Any) -> BaseExtractor:
+        from .spikeinterface_json import read_spikeinterface_json
+
+        base_folder = options.pop("base_folder", None)
+        allow_paths_outside = bool(options.pop("allow_paths_outside", False))
+        if options:
+            raise TypeError(
+                f"the {self.name!r} format takes base_folder and allow_paths_outside, not "
+                f"{sorted(options)}"
+            )
+        return read_spikeinterface_json(as_local_path(location), base_folder,
+                                        allow_paths_outside)
+
+
 READER_FORMATS = (SpikeGLXFormat(), OpenEphysFormat(), IntanFormat(), NwbFormat(),
-                  SonataFormat())
+                  SonataFormat(), SpikeInterfaceJsonFormat())
 
 for _fmt in READER_FORMATS:
-    # beside the shipped formats: none of them opens what these open
-    register_format(_fmt, priority=0)
+    # beside the shipped formats: none of them opens what these open (SpikeInterface's JSON
+    # files are asked first, before the JSON format refuses them as not lazyephys's own)
+    register_format(_fmt, priority=int(getattr(_fmt, "priority", 0)))
