@@ -244,10 +244,11 @@ def _rate_and_start(
 def _unit_columns(table: Any, where: str) -> dict[str, np.ndarray]:
     columns: dict[str, np.ndarray] = {}
     num_units = int(table["id"].shape[0])
+    keys = set(table)
     for name in table_columns(table):
         if name in _SPIKE_COLUMNS:
             continue
-        found = read_column(table, name, where)
+        found = read_column(table, name, where, keys)
         if found is None:
             continue
         values = found[0]
