@@ -32,6 +32,8 @@ __all__ = [
     "MainGuardError",
     "JobTransferError",
     "JobCloseError",
+    "UnknownPropertyError",
+    "InvalidEpochsError",
 ]
 # JobWorkerDiedError is built on first use (see __getattr__ below): its base class lives in
 # concurrent.futures.process, whose import (multiprocessing, sockets, subprocess) would cost
@@ -172,3 +174,17 @@ class JobTransferError(LazyEphysError, TypeError):
 
 class JobCloseError(LazyEphysError, RuntimeError):
     """A worker state's ``close()`` failed at the end of a job; the cause is in the message."""
+
+
+# ----------------------------------------------------------------- analysis
+class UnknownPropertyError(LazyEphysError, KeyError):
+    """A unit or channel property that the object does not have; the message lists those
+    it has."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; show it plainly instead
+        return str(self.args[0]) if self.args else ""
+
+
+class InvalidEpochsError(LazyEphysError, ValueError):
+    """An epochs table that cannot be used: no start/stop columns, a stop before its start,
+    a zero-length epoch. The message names the offending rows or columns."""

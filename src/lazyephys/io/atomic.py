@@ -193,6 +193,38 @@ def atomic_folder(
         raise
 
 
+@contextlib.contextmanager
+def atomic_file(
+    target: str | os.PathLike[str], overwrite: bool = False, check: Any = None,
+) -> Iterator[Path]:
+    """Yield a temporary file name that becomes ``target`` when the block succeeds.
+
+    The contract of :func:`atomic_folder`, for formats that write one file (HDF5): the
+    temporary sibling is removed on failure, and renamed to ``target`` on success without
+    ever replacing a file that appeared meanwhile unless ``overwrite`` is True.
+    """
+    target = resolve_target(target)
+    if target.exists() or target.is_symlink():
+        if target.is_dir() and not target.is_symlink():
+            raise FileExistsError(f"{target} exists and is a folder; remove it first")
+        if not overwrite:
+            raise FileExistsError(f"{target} already exists; pass overwrite=True to replace it")
+        if check is not None:
+            check(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_siblings(target)
+    temporary = target.with_name(temporary_name(target.name))
+    try:
+        yield temporary
+        if overwrite:
+            os.replace(temporary, target)
+        else:
+            rename_no_replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def _replace(temporary: Path, target: Path) -> None:
     """Put ``temporary`` at ``target`` and remove what was there."""
     if rename_exchange(temporary, target):

@@ -27,13 +27,14 @@ from ..base.validation import check_traces_dtype
 from ..recording.base import Recording
 from ..sorting.base import Sorting
 from . import builtin_formats  # noqa: F401  (registers the shipped formats)
-from .atomic import atomic_folder, resolve_target
+from .atomic import atomic_file, atomic_folder, resolve_target
 from .registry import Format, get_format, get_registered_formats
 
-__all__ = ["save", "atomic_folder", "paths_read_by", "default_save_folder", "SaveFormat"]
+__all__ = ["save", "atomic_folder", "atomic_file", "paths_read_by", "default_save_folder",
+           "SaveFormat"]
 
 #: The names ``save(format=...)`` knows without plugins; registered formats add theirs.
-SaveFormat = Literal["binary", "zarr", "memory", "numpy_folder"]
+SaveFormat = Literal["binary", "zarr", "memory", "numpy_folder", "hdf5"]
 
 
 def paths_read_by(extractor: BaseExtractor) -> Iterator[Path]:
@@ -77,6 +78,7 @@ def default_save_folder(extractor: BaseExtractor, suffix: str = "") -> Path:
 
 def _target_folder(extractor: BaseExtractor, folder: Any, fmt: Format) -> Path:
     suffix = str(getattr(fmt, "suffix", ""))
+    suffixes = tuple(getattr(fmt, "suffixes", (suffix,)))
     if folder is None:
         return default_save_folder(extractor, suffix)
     if is_remote_url(folder):
@@ -85,7 +87,7 @@ def _target_folder(extractor: BaseExtractor, folder: Any, fmt: Format) -> Path:
             "store (remote stores are read with load(url, storage_options=...))"
         )
     path = as_local_path(folder)
-    if suffix and path.suffix != suffix:
+    if suffix and path.suffix not in suffixes:
         path = path.with_name(path.name + suffix)
     return path
 
@@ -122,7 +124,9 @@ def save(
         ``"binary"``: a raw file per segment (recordings) or a spike-vector folder (sortings),
         loaded back memory-mapped. ``"zarr"``: a compressed zarr (format 3) store.
         ``"memory"``: numpy arrays in this process. ``"numpy_folder"`` is accepted for
-        sortings as another name of ``"binary"``. Any format registered with
+        sortings as another name of ``"binary"``. ``"hdf5"``: one HDF5 file of a recording
+        (a dataset per segment; ``.h5`` added to a name without ``.h5``/``.hdf5``). Any
+        format registered with
         :func:`lazyephys.io.registry.register_format` that writes this kind of object.
     overwrite : bool
         Replace an existing folder, once the new one is complete.
@@ -169,10 +173,13 @@ def save(
         return sorting_to_memory(extractor, **kwargs)
     fmt = _writing_format(format, extractor)
     target = resolve_target(_target_folder(extractor, folder, fmt))
+
     def refuse_reading_from(resolved: Path) -> None:
         _check_not_reading_from(extractor, resolved)
 
-    with atomic_folder(target, overwrite, refuse_reading_from) as temporary:
+    # a single-file format (HDF5) writes a file instead of filling a folder
+    atomic = atomic_file if getattr(fmt, "single_file", False) else atomic_folder
+    with atomic(target, overwrite, refuse_reading_from) as temporary:
         fmt.write(extractor, temporary, **kwargs)
     from .load import load
 
