@@ -111,3 +111,30 @@ def test_bad_descriptions_are_named(data, tmp_path):
     (data / "odd.json").write_text(json.dumps(odd))
     with pytest.raises(le.FormatError, match=r"SomethingRecording.*translated classes are"):
         le.load(data / "odd.json")
+
+
+def test_npz_sortings(tmp_path):
+    rng = np.random.default_rng(5)
+    folder = tmp_path / "npz_folder"
+    (folder / "properties").mkdir(parents=True)
+    samples = [np.sort(rng.integers(0, 5000, 40)), np.sort(rng.integers(0, 3000, 25))]
+    labels = [rng.choice(np.array(["x", "y"]), 40), rng.choice(np.array(["x", "y"]), 25)]
+    np.savez(folder / "sorting_cached.npz", unit_ids=np.array(["x", "y"]),
+             num_segment=np.array([2]), sampling_frequency=np.array([20000.0]),
+             spike_indexes_seg0=samples[0], spike_labels_seg0=labels[0],
+             spike_indexes_seg1=samples[1], spike_labels_seg1=labels[1])
+    np.save(folder / "properties" / "snr.npy", np.array([3.0, 7.5]))
+    (tmp_path / "folder.json").write_text(json.dumps(_si(
+        "core.sortingfolder.NpzFolderSorting", {"folder_path": "npz_folder"})))
+    (tmp_path / "file.json").write_text(json.dumps(_si(
+        "core.npzsortingextractor.NpzSortingExtractor",
+        {"file_path": "npz_folder/sorting_cached.npz"})))
+    for name in ("folder.json", "file.json"):
+        sorting = le.load(tmp_path / name)
+        assert sorting.get_sampling_frequency() == 20000.0
+        for seg in range(2):
+            for unit in ("x", "y"):
+                np.testing.assert_array_equal(
+                    sorting.get_unit_spike_train(unit, segment_index=seg),
+                    np.sort(samples[seg][labels[seg] == unit]))
+    np.testing.assert_allclose(le.load(tmp_path / "folder.json").get_property("snr"), [3, 7.5])

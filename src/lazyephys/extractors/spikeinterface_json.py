@@ -186,6 +186,46 @@ def _folder(kind: str) -> Callable[..., BaseExtractor]:
     return build
 
 
+def _npz_sorting(path: Path, where: str) -> Sorting:
+    """A sorting from SpikeInterface's ``.npz`` layout (``unit_ids``, ``num_segment``,
+    ``sampling_frequency``, ``spike_indexes_seg<i>``, ``spike_labels_seg<i>``), no pickles."""
+    from ..sorting.in_memory import NumpySorting
+
+    if not path.is_file():
+        raise FileNotFoundError(f"{where} names the npz file {path}, which does not exist")
+    with np.load(path, allow_pickle=False) as npz:
+        missing = [k for k in ("unit_ids", "num_segment", "sampling_frequency") if k not in npz]
+        if missing:
+            raise FormatError(f"{path} is not a SpikeInterface npz sorting: no {missing}")
+        num_segments = int(np.asarray(npz["num_segment"]).reshape(-1)[0])
+        samples = [npz[f"spike_indexes_seg{i}"] for i in range(num_segments)]
+        labels = [npz[f"spike_labels_seg{i}"] for i in range(num_segments)]
+        return NumpySorting.from_samples_and_labels(
+            samples, labels, float(np.asarray(npz["sampling_frequency"]).reshape(-1)[0]),
+            unit_ids=npz["unit_ids"])
+
+
+def _npz_file(kwargs: dict[str, Any], cls: str, context: _Context) -> BaseExtractor:
+    args = _take(kwargs, ("file_path",), cls, context)
+    return _npz_sorting(Path(args["file_path"]), context.where)
+
+
+def _npz_folder(kwargs: dict[str, Any], cls: str, context: _Context) -> BaseExtractor:
+    from ..io.spikeinterface_compat import (
+        read_spikeinterface_annotations,
+        read_spikeinterface_properties,
+    )
+
+    folder = Path(_take(kwargs, ("folder_path",), cls, context)["folder_path"])
+    sorting = _npz_sorting(folder / "sorting_cached.npz", context.where)
+    for key, values in read_spikeinterface_properties(folder, sorting.get_num_units()).items():
+        sorting.set_property(key, values)
+    annotations = read_spikeinterface_annotations(folder)
+    if annotations:
+        sorting.annotate(**annotations)
+    return sorting
+
+
 _FILTER = ("recording", "band", "btype", "filter_order", "ftype", "filter_mode", "direction",
            "margin_ms", "coeff", "dtype")
 
@@ -221,6 +261,8 @@ TRANSLATED_CLASSES: dict[str, Callable[[dict[str, Any], str, _Context], BaseExtr
                                     "use_names_as_ids", "ignore_integrity_checks")),
     "NotchFilterRecording": _by_name("NotchFilterRecording",
                                      ("recording", "freq", "q", "margin_ms", "dtype")),
+    "NpzFolderSorting": _npz_folder,
+    "NpzSortingExtractor": _npz_file,
     "NumpyFolderSorting": _folder("sorting"),
     "NwbRecordingExtractor": _by_name(
         "NwbRecordingExtractor", ("file_path", "electrical_series_path", "load_time_vector",
