@@ -87,6 +87,10 @@ def test_openephys_provenance_and_bad_input(oe_folder, tmp_path):
         le.OpenEphysBinaryRecordingExtractor(empty)
     with pytest.raises(FileNotFoundError, match="nowhere"):
         le.read_openephys(tmp_path / "nowhere")
+    data = next(moved.rglob("continuous.dat"))
+    data.write_bytes(data.read_bytes()[:-80])
+    with pytest.raises(le.FormatError, match=r"continuous.dat is truncated.*lists 200 samples"):
+        le.read_openephys(moved)
 
 
 def _rhd(tmp_path, seed=2):

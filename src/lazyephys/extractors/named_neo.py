@@ -82,6 +82,7 @@ class OpenEphysBinaryRecordingExtractor(_NamedNeoRecording):
                 "description of its streams)"
             )
         where = f"the Open Ephys folder {folder}"
+        check_openephys_binary_files(folder)
         chosen = self._open_stream("openephysbinary", {"dirname": folder}, stream_id,
                                    stream_name, block_index, all_annotations, use_names_as_ids,
                                    where)
@@ -110,6 +111,42 @@ class OpenEphysLegacyRecordingExtractor(_NamedNeoRecording):
                                    block_index, all_annotations, use_names_as_ids, where)
         self._record_argument("stream_id", chosen)
         self._record_argument("stream_name", None)
+
+
+def check_openephys_binary_files(folder: Path) -> None:
+    """Refuse a ``continuous.dat`` shorter than its sample numbers say (a truncated file).
+
+    neo sizes a stream from its data file alone, so a truncated file would silently read as
+    a shorter recording; each stream's ``sample_numbers.npy`` (``timestamps.npy`` before GUI
+    0.6) has one entry per sample written.
+    """
+    import json
+
+    import numpy as np
+
+    for description in folder.rglob("structure.oebin"):
+        try:
+            streams = json.loads(description.read_text(encoding="utf-8")).get("continuous", [])
+        except (OSError, ValueError) as error:
+            raise FormatError(f"{description} is not a readable JSON description: {error}") \
+                from error
+        for stream in streams:
+            data_folder = description.parent / "continuous" / str(stream.get("folder_name", ""))
+            data = data_folder / "continuous.dat"
+            numbers = next((data_folder / name for name in ("sample_numbers.npy",
+                                                           "timestamps.npy")
+                            if (data_folder / name).is_file()), None)
+            if not data.is_file() or numbers is None:
+                continue
+            frame = 2 * int(stream.get("num_channels", len(stream.get("channels", []))))
+            expected = int(np.load(numbers, mmap_mode="r").shape[0])
+            size = data.stat().st_size
+            if frame and (size % frame or size // frame < expected):
+                raise FormatError(
+                    f"the Open Ephys data file {data} is truncated: it has {size} bytes, but "
+                    f"{numbers.name} lists {expected} samples of {frame // 2} int16 channels "
+                    f"({expected * frame} bytes)"
+                )
 
 
 def read_openephys(
