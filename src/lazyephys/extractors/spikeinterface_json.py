@@ -51,6 +51,11 @@ _HARMLESS: dict[str, tuple[Any, ...]] = {
     "regularize_kwargs": (None,),
     "check_spike_frames": (True, False),
     "ignore_times": (True,),
+    "coeff": (None,),
+    # common reference: the fallback of the local and knn references, at their defaults
+    "nneighbors": (None,),
+    "backup_reference": ("global",),
+    "backup_thr": (1,),
 }
 
 
