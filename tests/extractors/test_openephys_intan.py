@@ -11,6 +11,7 @@ import pytest
 
 import lazyephys as le
 from lazyephys.extractors.buffers import MappedSegment
+from lazyephys.extractors.intan_rhd import RhdAmplifierSegment
 from lazyephys.testing import RecordingCase, RecordingConformance
 
 from .writers import write_intan_rhd, write_openephys_binary
@@ -109,6 +110,8 @@ def test_intan_gains_ids_and_neo(tmp_path):
     path, amplifier = _rhd(tmp_path, seed=3)
     assert le.get_neo_streams("intan", path) == (["RHD2000 amplifier channel"], ["0"])
     rec = le.read_intan(path, stream_id="0")
+    # the header-attached blocks are mapped directly, not read channel by channel through neo
+    assert isinstance(rec.get_segment(0), RhdAmplifierSegment)
     assert rec.get_sampling_frequency() == 20000.0
     assert rec.get_channel_ids().tolist() == ["A-000", "A-001", "A-002"]
     named = le.read_intan(path, use_names_as_ids=True)

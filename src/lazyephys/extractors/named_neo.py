@@ -12,9 +12,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..base.locations import as_local_path
 from ..base.provenance import register_kind
 from ..errors import FormatError
+from ..recording.base import RecordingSegment
 from .neo_recording import NeoRecordingExtractor
 
 __all__ = [
@@ -122,8 +125,6 @@ def check_openephys_binary_files(folder: Path) -> None:
     """
     import json
 
-    import numpy as np
-
     for description in folder.rglob("structure.oebin"):
         try:
             streams = json.loads(description.read_text(encoding="utf-8")).get("continuous", [])
@@ -225,6 +226,41 @@ class IntanRecordingExtractor(_NamedNeoRecording):
             stream_id, stream_name, None, all_annotations, use_names_as_ids, where)
         self._record_argument("stream_id", chosen)
         self._record_argument("stream_name", None)
+
+    def _raw_segment(
+        self, reader: Any, block: int, segment_index: int, stream_index: int, num_samples: int,
+        num_channels: int,
+    ) -> RecordingSegment | None:
+        # the amplifier channels of a header-attached .rhd file: its blocks mapped directly
+        path = Path(str(reader.filename))
+        stream_id = str(reader.header["signal_streams"]["id"][stream_index])
+        if stream_id != "0" or path.suffix.lower() != ".rhd" or path.name == "info.rhd":
+            return super()._raw_segment(reader, block, segment_index, stream_index,
+                                        num_samples, num_channels)
+        from .intan_rhd import RhdAmplifierSegment, read_rhd_layout
+
+        layout = read_rhd_layout(path)
+        if (layout is None or layout.num_amplifier != num_channels
+                or layout.num_blocks * layout.block_size != num_samples):
+            return None
+        segment = RhdAmplifierSegment(path, layout)
+        if num_samples and not _same_as_neo(segment, reader, block, segment_index,
+                                            stream_index, num_samples):
+            return None
+        return segment
+
+
+def _same_as_neo(segment: RecordingSegment, reader: Any, block: int, segment_index: int,
+                 stream_index: int, num_samples: int) -> bool:
+    """The segment's first and last frames equal neo's (a layout misread is never used)."""
+    for frame in {0, max(num_samples - 1, 0)}:
+        expected = reader.get_analogsignal_chunk(
+            block_index=block, seg_index=segment_index, i_start=frame, i_stop=frame + 1,
+            stream_index=stream_index)
+        if not np.array_equal(np.asarray(expected), segment.get_traces(frame, frame + 1,
+                                                                       slice(None))):
+            return False
+    return True
 
 
 def read_intan(
