@@ -14,7 +14,7 @@ from lazyephys.extractors.buffers import MappedSegment
 from lazyephys.extractors.intan_rhd import RhdAmplifierSegment
 from lazyephys.testing import RecordingCase, RecordingConformance
 
-from .writers import write_intan_rhd, write_openephys_binary
+from .writers import write_intan_rhd, write_openephys_binary, write_openephys_legacy
 
 neo = pytest.importorskip("neo")
 
@@ -92,6 +92,24 @@ def test_openephys_provenance_and_bad_input(oe_folder, tmp_path):
     data.write_bytes(data.read_bytes()[:-80])
     with pytest.raises(le.FormatError, match=r"continuous.dat is truncated.*lists 200 samples"):
         le.read_openephys(moved)
+
+
+def test_openephys_legacy_folder(tmp_path):
+    traces = np.random.default_rng(6).integers(-3000, 3000, (2048, 3)).astype("int16")
+    folder = write_openephys_legacy(tmp_path / "legacy", traces, 0.195, 30000.0,
+                                    first_timestamp=3000)
+    rec = le.read_openephys(folder)
+    assert isinstance(rec, le.OpenEphysLegacyRecordingExtractor)
+    np.testing.assert_array_equal(rec.get_traces(), traces)
+    np.testing.assert_allclose(rec.get_channel_gains(), 0.195)
+    assert rec.get_start_time() == pytest.approx(3000 / 30000.0)
+    reader = neo.rawio.OpenEphysRawIO(dirname=str(folder))
+    reader.parse_header()
+    np.testing.assert_array_equal(
+        rec.get_traces(start_frame=1000, end_frame=1100),
+        reader.get_analogsignal_chunk(0, 0, 1000, 1100, stream_index=0))
+    again = pickle.loads(pickle.dumps(rec.frame_slice(10, 20)))
+    np.testing.assert_array_equal(again.get_traces(), traces[10:20])
 
 
 def _rhd(tmp_path, seed=2):

@@ -152,3 +152,34 @@ def write_intan_rhd(path: Path, amplifier: np.ndarray, sample_rate: float,
                       .tobytes())
     path.write_bytes(header + b"".join(blocks))
     return path
+
+
+def write_openephys_legacy(folder: Path, traces: np.ndarray, bit_volts: float,
+                           sample_rate: float, first_timestamp: int = 0) -> Path:
+    """An Open Ephys legacy-format folder: one ``100_CH<k>.continuous`` file per channel.
+
+    Per the GUI's legacy format: a 1024-byte text header of ``header.<key> = <value>;`` lines,
+    then records of an int64 timestamp, a uint16 sample count (1024), a uint16 recording
+    number, 1024 big-endian int16 samples and a 10-byte marker (0..9).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    num_samples, num_channels = traces.shape
+    if num_samples % 1024:
+        raise ValueError("legacy records hold 1024 samples each")
+    record = np.dtype([("timestamp", "<i8"), ("nb_sample", "<u2"), ("rec_num", "<u2"),
+                       ("samples", ">i2", 1024), ("markers", "u1", 10)])
+    for c in range(num_channels):
+        text = "".join(f"header.{key} = {value};\n" for key, value in (
+            ("format", "'Open Ephys Data Format'"), ("version", "0.4"),
+            ("header_bytes", "1024"), ("description", "'test'"),
+            ("date_created", "'1-Jan-2020 120000'"), ("channel", f"'CH{c + 1}'"),
+            ("channelType", "'Continuous'"), ("sampleRate", f"{sample_rate:g}"),
+            ("blockLength", "1024"), ("bufferSize", "1024"), ("bitVolts", f"{bit_volts}")))
+        header = text.encode("ascii").ljust(1024, b" ")
+        records = np.zeros(num_samples // 1024, dtype=record)
+        records["timestamp"] = first_timestamp + 1024 * np.arange(records.size)
+        records["nb_sample"] = 1024
+        records["samples"] = traces[:, c].reshape(-1, 1024)
+        records["markers"] = np.arange(10, dtype=np.uint8)
+        (folder / f"100_CH{c + 1}.continuous").write_bytes(header + records.tobytes())
+    return folder
