@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import pickle
 import struct
 import warnings
@@ -56,6 +57,15 @@ def test_mapped_gains_and_neo(tmp_path):
                                   reader.get_analogsignal_chunk(0, 0, 100, 300, 0))
     again = pickle.loads(pickle.dumps(rec.select_channels(["3", "1"])))
     np.testing.assert_array_equal(again.get_traces(), traces[:, [2, 0]])
+    loaded = le.load(path)
+    assert isinstance(loaded, le.BlackrockRecordingExtractor)
+    np.testing.assert_array_equal(loaded.get_traces(end_frame=5), traces[:5])
+    (tmp_path / "si.json").write_text(json.dumps({
+        "class": "spikeinterface.extractors.neoextractors.blackrock.BlackrockRecordingExtractor",
+        "module": "spikeinterface", "relative_paths": True,
+        "kwargs": {"file_path": "rec.ns5", "stream_id": "5", "stream_name": None,
+                   "block_index": None, "all_annotations": False, "use_names_as_ids": False}}))
+    np.testing.assert_array_equal(le.load(tmp_path / "si.json").get_traces(), traces)
     with pytest.raises(FileNotFoundError, match="missing.ns5"):
         le.read_blackrock(tmp_path / "missing.ns5")
 

@@ -18,6 +18,7 @@ __all__ = [
     "SpikeGLXFormat",
     "OpenEphysFormat",
     "IntanFormat",
+    "BlackrockFormat",
     "NwbFormat",
     "SonataFormat",
     "SpikeInterfaceJsonFormat",
@@ -97,6 +98,23 @@ class IntanFormat(_ReadOnly):
         from .named_neo import read_intan
 
         return read_intan(as_local_path(location), **options)
+
+
+class BlackrockFormat(_ReadOnly):
+    """Blackrock ``.ns1``-``.ns6`` files (options: those of ``read_blackrock``)."""
+
+    name = "blackrock"
+
+    def can_open(self, location: Location) -> bool:
+        if is_remote_url(location):
+            return False
+        path = as_local_path(location)
+        return path.is_file() and path.suffix.lower() in tuple(f".ns{k}" for k in range(1, 7))
+
+    def open(self, location: Location, **options: Any) -> BaseExtractor:
+        from .named_neo import read_blackrock
+
+        return read_blackrock(as_local_path(location), **options)
 
 
 def _suffix(location: Location) -> str:
@@ -203,8 +221,8 @@ class SpikeInterfaceJsonFormat(_ReadOnly):
                                         allow_paths_outside)
 
 
-READER_FORMATS = (SpikeGLXFormat(), OpenEphysFormat(), IntanFormat(), NwbFormat(),
-                  SonataFormat(), SpikeInterfaceJsonFormat())
+READER_FORMATS = (SpikeGLXFormat(), OpenEphysFormat(), IntanFormat(), BlackrockFormat(),
+                  NwbFormat(), SonataFormat(), SpikeInterfaceJsonFormat())
 
 for _fmt in READER_FORMATS:
     # beside the shipped formats: none of them opens what these open (SpikeInterface's JSON

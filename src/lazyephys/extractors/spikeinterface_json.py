@@ -243,6 +243,9 @@ TRANSLATED_CLASSES: dict[str, Callable[[dict[str, Any], str, _Context], BaseExtr
         "BandpassFilterRecording", ("recording", "freq_min", "freq_max", "margin_ms", "dtype",
                                     "filter_order", "ftype", "filter_mode", "direction")),
     "BinaryFolderRecording": _folder("recording"),
+    "BlackrockRecordingExtractor": _by_name(
+        "BlackrockRecordingExtractor", ("file_path", "stream_id", "stream_name", "block_index",
+                                        "all_annotations", "use_names_as_ids")),
     "BinaryRecordingExtractor": _by_name(
         "BinaryRecordingExtractor", ("file_paths", "sampling_frequency", "dtype",
                                      "num_channels", "t_starts", "channel_ids", "time_axis",
