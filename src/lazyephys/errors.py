@@ -30,6 +30,8 @@ __all__ = [
     "JobChunkError",
     "JobInitError",
     "MainGuardError",
+    "JobTransferError",
+    "JobCloseError",
     "UnknownPropertyError",
     "InvalidEpochsError",
 ]
@@ -163,6 +165,15 @@ def __getattr__(name: str) -> Any:
 
 class MainGuardError(LazyEphysError, RuntimeError):
     """A job was started while a spawned worker was importing the user's main script."""
+
+
+class JobTransferError(LazyEphysError, TypeError):
+    """What a job sends to its workers (functions, arguments, the object walked) cannot be
+    pickled in the caller or loaded in a worker; the message names the piece and the cause."""
+
+
+class JobCloseError(LazyEphysError, RuntimeError):
+    """A worker state's ``close()`` failed at the end of a job; the cause is in the message."""
 
 
 # ----------------------------------------------------------------- analysis
