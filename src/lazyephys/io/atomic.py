@@ -35,7 +35,6 @@ from typing import Any
 from ..base.temporaries import host_tag, parse_temporary_name, temporary_name
 
 __all__ = [
-    "atomic_file",
     "atomic_folder",
     "clean_stale_temporaries",
     "find_stale_temporaries",
@@ -200,13 +199,13 @@ def atomic_file(
 ) -> Iterator[Path]:
     """Yield a temporary file name that becomes ``target`` when the block succeeds.
 
-    :func:`atomic_folder` for formats that write one file (HDF5): the block writes the file
-    at the yielded name; it is renamed without replacing anything (``overwrite=False``), or
-    over the old file in one ``os.replace``; on failure it is removed.
+    The contract of :func:`atomic_folder`, for formats that write one file (HDF5): the
+    temporary sibling is removed on failure, and renamed to ``target`` on success without
+    ever replacing a file that appeared meanwhile unless ``overwrite`` is True.
     """
     target = resolve_target(target)
     if target.exists() or target.is_symlink():
-        if target.is_dir():
+        if target.is_dir() and not target.is_symlink():
             raise FileExistsError(f"{target} exists and is a folder; remove it first")
         if not overwrite:
             raise FileExistsError(f"{target} already exists; pass overwrite=True to replace it")

@@ -164,9 +164,9 @@ class Hdf5Format:
         path = as_local_path(location)
         if path.suffix.lower() not in self.suffixes or not path.is_file():
             return False
-        from .hdf5 import is_hdf5_recording
+        from .hdf5 import is_saved_hdf5_recording
 
-        return is_hdf5_recording(path)
+        return is_saved_hdf5_recording(path)
 
     def open(self, location: Location, **options: Any) -> BaseExtractor:
         _refuse_options(self.name, options)

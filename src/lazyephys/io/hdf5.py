@@ -35,7 +35,7 @@ __all__ = [
     "write_labels",
     "read_labels",
     "is_hdf5_file",
-    "is_hdf5_recording",
+    "is_saved_hdf5_recording",
 ]
 
 #: the first bytes of every HDF5 file
@@ -63,15 +63,21 @@ def is_hdf5_file(path: Path) -> bool:
         return False
 
 
-def is_hdf5_recording(path: Path) -> bool:
-    """True if ``path`` is an HDF5 file written by ``save(format="hdf5")`` (its root says
-    so); other HDF5 files (NWB, Maxwell...) are left to their own formats."""
+def is_saved_hdf5_recording(path: Path) -> bool:
+    """True if ``path`` is an HDF5 file that ``save(format="hdf5")`` wrote.
+
+    Other HDF5 files (NWB, SONATA, ...) are left to the formats that read them.
+    """
     if not is_hdf5_file(path):
         return False
     try:
-        with _h5py().File(path, "r") as handle:
+        import h5py
+    except ImportError:  # cannot tell: claim it, so that opening names the missing extra
+        return True
+    try:
+        with h5py.File(path, "r") as handle:
             return _text(handle.attrs.get("format", "")) == HDF5_RECORDING_FORMAT
-    except (OSError, ImportError):
+    except OSError:
         return False
 
 

@@ -30,7 +30,8 @@ from . import builtin_formats  # noqa: F401  (registers the shipped formats)
 from .atomic import atomic_file, atomic_folder, resolve_target
 from .registry import Format, get_format, get_registered_formats
 
-__all__ = ["save", "atomic_folder", "paths_read_by", "default_save_folder", "SaveFormat"]
+__all__ = ["save", "atomic_folder", "atomic_file", "paths_read_by", "default_save_folder",
+           "SaveFormat"]
 
 #: The names ``save(format=...)`` knows without plugins; registered formats add theirs.
 SaveFormat = Literal["binary", "zarr", "memory", "numpy_folder", "hdf5"]
@@ -172,6 +173,7 @@ def save(
         return sorting_to_memory(extractor, **kwargs)
     fmt = _writing_format(format, extractor)
     target = resolve_target(_target_folder(extractor, folder, fmt))
+
     def refuse_reading_from(resolved: Path) -> None:
         _check_not_reading_from(extractor, resolved)
 
