@@ -19,6 +19,8 @@ BUILTIN_PLUGIN_MODULES: tuple[str, ...] = (
     "lazyephys.io",
     "lazyephys.preprocessing",
     "lazyephys.extractors",
+    "lazyephys.analysis",
+    "lazyephys.sweeps",
 )
 
 _state = {"loaded": False, "loading": False}
