@@ -22,6 +22,9 @@ __all__ = [
 ]
 
 
+_UV_FILL = {"gain_to_uV": 1.0, "offset_to_uV": 0.0}
+
+
 class ZeroPadSegment(PreprocessorSegment):
     """The parent's channels at their new positions, zeros elsewhere."""
 
@@ -85,6 +88,8 @@ class ZeroChannelPaddedRecording(Recording):
             if values.dtype.names or values.dtype.kind not in "biufU":
                 continue  # the probe's contact table describes the parent's contacts only
             fill: Any = {"b": False, "i": 0, "u": 0, "U": "", "f": np.nan}[values.dtype.kind]
+            if key in _UV_FILL:  # zero channels read as 0 uV
+                fill = _UV_FILL[key]
             padded = np.full((total, *values.shape[1:]), fill, dtype=values.dtype)
             padded[mapping] = values
             self.set_property(key, padded)
@@ -111,8 +116,8 @@ def zero_channel_pad(recording: Recording, num_channels: int,
     Returns
     -------
     ZeroChannelPaddedRecording
-        In the recording's dtype; properties are padded (NaN, 0, "" or False), the probe is
-        not carried over.
+        In the recording's dtype; properties are padded (NaN, 0, "" or False; gains 1 and
+        offsets 0, so the zero channels read 0 uV), the probe is not carried over.
 
     Examples
     --------
