@@ -28,8 +28,8 @@ import numpy as np
 from ..base.provenance import register_kind
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
 from ..recording.margins import get_traces_with_margin
-from ..recording.random_chunks import get_random_chunk_slices
 from ._base import WindowTransformSegment, init_from_parent, resolve_output_dtype, working_dtype
+from ._chunks import fixed_size_chunk_slices
 from .depth_order import dimension_index, order_channels_by_depth
 
 __all__ = [
@@ -236,12 +236,19 @@ class HighpassSpatialFilterRecording(Recording):
 def _rms_of_random_chunks(recording: Recording, options: dict[str, Any]) -> np.ndarray:
     """Per-channel RMS over seeded random chunks, summed chunk by chunk (bounded memory)."""
     squares = np.zeros(recording.get_num_channels())
-    count = 0
-    for segment, start, end in get_random_chunk_slices(recording, **options):
+    samples = 0
+    count = int(options.get("num_chunks_per_segment", 20))
+    size = int(options.get("chunk_size", 10000))
+    unknown = set(options) - {"num_chunks_per_segment", "chunk_size", "seed"}
+    if unknown:
+        raise TypeError(f"random_slice_kwargs takes num_chunks_per_segment, chunk_size and seed; "
+                        f"got {sorted(unknown)}")
+    for segment, start, end in fixed_size_chunk_slices(recording, count, size,
+                                                       options.get("seed", 0)):
         chunk = recording.get_traces(segment_index=segment, start_frame=start, end_frame=end)
         squares += np.square(chunk, dtype=np.float64).sum(axis=0)
-        count += chunk.shape[0]
-    return np.asarray(np.sqrt(squares / max(count, 1)))
+        samples += chunk.shape[0]
+    return np.asarray(np.sqrt(squares / max(samples, 1)))
 
 
 def _count(value: Any, name: str, num_channels: int) -> int:
