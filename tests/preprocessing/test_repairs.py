@@ -436,6 +436,8 @@ def test_same_as_spikeinterface(tmp_path):
     values = _traces(n=20000)
     triggers = np.array([3000, 7000, 12000, 15000])
     labels = np.array(["a", "b", "a", "b"])
+    noise = np.random.default_rng(9).normal(size=(20000, 4)) * 40
+    coarse = (np.rint(noise / 4) * 4 + [100, -200, 0, 12]).astype(np.int16)
     values[3000:3050] += 100
     values[12000:12050] += 100
     theirs = run_spikeinterface("""
@@ -454,11 +456,16 @@ def test_same_as_spikeinterface(tmp_path):
         outputs['causal'] = spre.causal_filter(rec).get_traces()
         scaled = recording(inputs['x'], 30000.0, gains=np.array([0.5, 1, 2, 4]))
         outputs['uV'] = spre.scale_to_uV(scaled).get_traces()
+        coarse = recording(inputs['coarse'], 30000.0)
+        outputs['lsb'] = spre.correct_lsb(coarse, seed=0, chunk_size=2000).get_traces()
+        outputs['quantile'] = spre.normalize_by_quantile(recording(inputs['noise'], 30000.0),
+                                                         seed=0, chunk_size=2000).get_traces()
         for m in ['zeros', 'linear', 'cubic', 'average', 'median']:
             outputs['art_' + m] = spre.remove_artifacts(
                 rec, [trig], mode=m,
                 list_labels=[lab] if m in ('average', 'median') else None).get_traces()
-    """, tmp_path, x=values, locs=LOCATIONS, trig=triggers, lab=labels)
+    """, tmp_path, x=values, locs=LOCATIONS, trig=triggers, lab=labels, coarse=coarse,
+       noise=noise.astype(np.float32))
     rec = _rec(values)
     scaled = le.NumpyRecording(values, FS)
     scaled.set_channel_gains([0.5, 1, 2, 4])
@@ -478,6 +485,12 @@ def test_same_as_spikeinterface(tmp_path):
     for m in ("zeros", "linear", "cubic", "average", "median"):
         ours["art_" + m] = pp.remove_artifacts(
             rec, [triggers], mode=m, list_labels=[labels] if m in ("average", "median") else None)
+    # estimated on other random chunks: a median off by one step, quantiles within 2%
+    lsb = pp.correct_lsb(le.NumpyRecording(coarse, FS), seed=0, chunk_size=2000).get_traces()
+    assert np.abs(lsb.astype(int) - theirs["lsb"]).max() <= 1
+    quantile = pp.normalize_by_quantile(le.NumpyRecording(noise.astype(np.float32), FS), seed=0,
+                                        chunk_size=2000).get_traces()
+    assert np.abs(quantile - theirs["quantile"]).max() <= 0.02 * np.abs(quantile).max()
     for name, step in ours.items():
         got = step.get_traces()
         # filters differ where each mirrors the segment's ends differently
