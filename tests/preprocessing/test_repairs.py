@@ -497,3 +497,21 @@ def test_same_as_spikeinterface(tmp_path):
         inner = slice(1000, -1000) if name in ("gaussian", "causal") else slice(None)
         error = np.abs(got[inner] - theirs[name][inner]).max()
         assert error <= 1e-4 * _rms(got), (name, error)
+
+
+def test_spikeinterface_call_forms():
+    two = le.NumpyRecording([X[:3000], X[3000:]], FS)
+    by_segment = pp.silence_periods(two, list_periods=[[(0, 10)], [(5, 8), (20, 30)]])
+    assert (by_segment.get_traces(segment_index=1)[20:30] == 0).all()
+    assert (by_segment.get_traces(segment_index=1)[8:20] != 0).all()
+    with pytest.raises(ValueError, match="give the periods once"):
+        pp.silence_periods(_rec(), [(1, 2)], [[(1, 2)]])
+    with pytest.raises(ValueError, match="add_reflect_padding=False"):
+        pp.causal_filter(_rec(), "forward", [300.0, 3000.0], "bandpass", 5, "butter", "sos", 5.0,
+                         False)
+    jittery = _rec()
+    jittery.set_times(np.r_[np.arange(3000), np.arange(3000) + 3010] / FS)  # a 10-sample gap
+    with pytest.raises(ValueError, match="gap"):
+        pp.resample(jittery, 10000.0)
+    through = pp.resample(jittery, 10000.0, gap_tolerance_ms=1.0)
+    assert through.get_num_samples() == 2000

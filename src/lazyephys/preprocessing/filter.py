@@ -363,6 +363,7 @@ def causal_filter(
     ftype: str = "butter",
     filter_mode: FilterMode = "sos",
     margin_ms: float | None = None,
+    add_reflect_padding: bool = True,
     coeff: Any = None,
     dtype: Any = None,
 ) -> FilterRecording:
@@ -370,6 +371,9 @@ def causal_filter(
 
     Parameters are those of :func:`filter`, with ``direction`` first. A causal filter
     delays the signal (no look-ahead, as an online system would filter it).
+    ``add_reflect_padding`` must be True: the filters of this package always continue the
+    recording beyond its ends by odd mirroring (SpikeInterface's default, False, pads with
+    nothing); False raises rather than be ignored.
 
     Returns
     -------
@@ -386,6 +390,11 @@ def causal_filter(
     >>> causal_filter(rec, band=[300.0, 3000.0]).get_traces(end_frame=10).shape
     (10, 2)
     """
+    if not add_reflect_padding:
+        raise ValueError(
+            "add_reflect_padding=False is not available: filters here always mirror the "
+            "recording's ends (odd reflection); leave add_reflect_padding=True"
+        )
     if direction not in ("forward", "backward"):
         raise ValueError(
             f"causal_filter filters in one direction: 'forward' or 'backward', got {direction!r}"

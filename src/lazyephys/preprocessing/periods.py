@@ -167,7 +167,8 @@ class SilencedPeriodsRecording(Recording):
     def __init__(
         self,
         recording: Recording,
-        periods: Any,
+        periods: Any = None,
+        list_periods: Any = None,
         mode: Mode = "zeros",
         apodization_samples: int = 7,
         noise_levels: Any = None,
@@ -177,8 +178,13 @@ class SilencedPeriodsRecording(Recording):
     ) -> None:
         if mode not in ("zeros", "noise", "apodization"):
             raise ValueError(f"mode must be 'zeros', 'noise' or 'apodization', got {mode!r}")
-        table = as_periods(periods, recording)
+        if (periods is None) == (list_periods is None):
+            raise ValueError("give the periods once: periods=... (or list_periods=..., one list "
+                             "of (start, end) pairs per segment)")
+        table = as_periods(periods if list_periods is None else list_periods, recording,
+                           "periods" if list_periods is None else "list_periods")
         self._record_argument("periods", table)
+        self._record_argument("list_periods", None)
         taper = int(apodization_samples)
         if mode == "apodization" and taper < 1:
             raise ValueError(f"apodization_samples must be >= 1, got {apodization_samples!r}")
@@ -216,7 +222,8 @@ class SilencedPeriodsRecording(Recording):
 
 def silence_periods(
     recording: Recording,
-    periods: Any,
+    periods: Any = None,
+    list_periods: Any = None,
     mode: Mode = "zeros",
     apodization_samples: int = 7,
     noise_levels: Any = None,
@@ -233,6 +240,8 @@ def silence_periods(
     periods : structured array or list
         :data:`PERIOD_DTYPE` rows, ``(start, end)`` pairs, or one list of pairs per segment;
         ``end`` is excluded. Periods outside the recording, reversed or overlapping raise.
+    list_periods : list or None
+        The periods as one list of ``(start, end)`` pairs per segment, instead of ``periods``.
     mode : {"zeros", "noise", "apodization"}
         "noise" fills with Gaussian noise of each channel's noise level (its median absolute
         deviation / 0.6745 on seeded random chunks, or ``noise_levels``).
@@ -261,5 +270,5 @@ def silence_periods(
     >>> silence_periods(rec, [(1, 3)]).get_traces().ravel().tolist()
     [1.0, 0.0, 0.0, 1.0, 1.0, 1.0]
     """
-    return SilencedPeriodsRecording(recording, periods, mode, apodization_samples, noise_levels,
-                                    seed, num_chunks_per_segment, chunk_size)
+    return SilencedPeriodsRecording(recording, periods, list_periods, mode, apodization_samples,
+                                    noise_levels, seed, num_chunks_per_segment, chunk_size)

@@ -159,19 +159,24 @@ def _read_mirrored(parent: RecordingSegment, first: int, last: int, selector: Ch
 
 
 def _times(recording: Recording, segment_index: int, up: int, down: int, offset: int,
-           count: int) -> tuple[float | None, np.ndarray | None]:
+           count: int, gap_tolerance_ms: float | None = None) -> tuple[float | None,
+                                                                     np.ndarray | None]:
     """(t_start, time_vector) of a resampled segment: the parent's times on the new grid."""
     fs = recording.get_sampling_frequency()
     if not recording.has_time_vector(segment_index):
         return recording.get_start_time(segment_index) + offset / fs, None
     times = recording.get_times(segment_index)[offset:]
     steps = np.diff(times)
-    if steps.size and steps.max() > 1.5 / fs:
-        where = int(np.argmax(steps > 1.5 / fs))
+    # steps under 1.5 sample periods are jitter, never a lost sample
+    threshold = 1.5 / fs if gap_tolerance_ms is None else max(1.5 / fs,
+                                                               gap_tolerance_ms / 1000)
+    if steps.size and steps.max() > threshold:
+        where = int(np.argmax(steps > threshold))
         raise ValueError(
             f"segment {segment_index} has a gap in its times ({steps.max() * 1000:g} ms after "
             f"sample {where + offset}): resampling across gaps would mix unrelated samples; "
-            "split the recording at the gaps (frame_slice) and resample each piece"
+            "split the recording at the gaps (frame_slice) and resample each piece, or pass "
+            "a gap_tolerance_ms above the gap to resample through it"
         )
     positions = np.arange(count, dtype=np.int64) * down
     left = np.minimum(positions // up, times.size - 1)
@@ -183,7 +188,7 @@ def _times(recording: Recording, segment_index: int, up: int, down: int, offset:
 
 def _setup(recording: Recording, parent: Recording, rate: float, up: int, down: int,
            offset: int, taps: np.ndarray | None, margin: int, dtype: Any,
-           keep_dtype: bool = False) -> None:
+           keep_dtype: bool = False, gap_tolerance_ms: float | None = None) -> None:
     out = parent.get_dtype() if keep_dtype and dtype is None else \
         resolve_output_dtype(parent.get_dtype(), dtype)
     work = working_dtype(parent.get_dtype(), out)
@@ -192,7 +197,8 @@ def _setup(recording: Recording, parent: Recording, rate: float, up: int, down: 
     for index in range(parent.get_num_segments()):
         segment = PolyphaseSegment(parent.get_segment(index), n, up, down, offset, taps, margin,
                                    out, work)
-        t_start, vector = _times(parent, index, up, down, offset, segment.num_samples)
+        t_start, vector = _times(parent, index, up, down, offset, segment.num_samples,
+                                 gap_tolerance_ms)
         recording.add_segment(segment, t_start, vector)
     recording._copy_metadata_from(parent)
 
@@ -202,12 +208,15 @@ class ResampleRecording(Recording):
     """A lazy change of sampling rate (see :func:`resample`)."""
 
     def __init__(self, recording: Recording, resample_rate: float,
-                 margin_ms: float | None = None, dtype: Any = None,
-                 max_denominator: int = 10000) -> None:
+                 gap_tolerance_ms: float | None = None, margin_ms: float | None = None,
+                 dtype: Any = None, max_denominator: int = 10000) -> None:
+        if gap_tolerance_ms is not None and not float(gap_tolerance_ms) >= 0:
+            raise ValueError(f"gap_tolerance_ms must be >= 0 or None, got {gap_tolerance_ms!r}")
         fs = recording.get_sampling_frequency()
         up, down, achieved = resampling_factors(fs, resample_rate, max_denominator)
         taps, margin = polyphase_filter(fs, up, down, margin_ms)
-        _setup(self, recording, achieved, up, down, 0, taps, margin, dtype)
+        _setup(self, recording, achieved, up, down, 0, taps, margin, dtype,
+               gap_tolerance_ms=None if gap_tolerance_ms is None else float(gap_tolerance_ms))
         self.parent = recording
 
 
@@ -237,8 +246,9 @@ class DecimateRecording(Recording):
         self.parent = recording
 
 
-def resample(recording: Recording, resample_rate: float, margin_ms: float | None = None,
-             dtype: Any = None, max_denominator: int = 10000) -> ResampleRecording:
+def resample(recording: Recording, resample_rate: float, gap_tolerance_ms: float | None = None,
+             margin_ms: float | None = None, dtype: Any = None,
+             max_denominator: int = 10000) -> ResampleRecording:
     """Resample a recording lazily to ``resample_rate`` Hz (polyphase, anti-aliased).
 
     Parameters
@@ -247,6 +257,10 @@ def resample(recording: Recording, resample_rate: float, margin_ms: float | None
     resample_rate : float
         The rate wanted; the closest ratio ``up / down`` with ``down <= max_denominator`` is
         used and the result reports the rate reached (with a warning if it differs).
+    gap_tolerance_ms : float or None
+        For segments with a time vector: steps between times longer than this (and than 1.5
+        sample periods) are gaps, which raise; shorter ones are treated as continuous.
+        SpikeInterface resamples each side of a gap separately; here, split the recording.
     margin_ms : float or None
         Context read on each side of a window; None (and anything shorter) uses the FIR's
         reach, which makes windows equal to the whole segment (to 1e-6 of the RMS).
@@ -270,7 +284,8 @@ def resample(recording: Recording, resample_rate: float, margin_ms: float | None
     >>> low.get_sampling_frequency(), low.get_num_samples()
     (2500.0, 2500)
     """
-    return ResampleRecording(recording, resample_rate, margin_ms, dtype, max_denominator)
+    return ResampleRecording(recording, resample_rate, gap_tolerance_ms, margin_ms, dtype,
+                             max_denominator)
 
 
 def decimate(recording: Recording, decimation_factor: int, decimation_offset: int = 0,
