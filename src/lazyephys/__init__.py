@@ -55,6 +55,7 @@ _SINGLE_NAMES = {
 }
 #: Subpackages reachable as attributes (``lazyephys.preprocessing.bandpass_filter``).
 _SUBPACKAGES = (
+    "analysis",
     "base",
     "cli",
     "core",

@@ -19,6 +19,7 @@ BUILTIN_PLUGIN_MODULES: tuple[str, ...] = (
     "lazyephys.io",
     "lazyephys.preprocessing",
     "lazyephys.extractors",
+    "lazyephys.analysis",
     "lazyephys.sweeps",
 )
 

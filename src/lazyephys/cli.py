@@ -140,6 +140,19 @@ def run_convert(
     print(describe(saved))
 
 
+def run_clean(path: str, dry_run: bool) -> None:
+    """List, and unless ``dry_run`` remove, the leftovers of killed saves in a folder."""
+    from .io.atomic import clean_stale_temporaries
+
+    stale = clean_stale_temporaries(path, dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    for item in stale:
+        print(f"{verb} {item.path} ({item.size} bytes)")
+    total = sum(item.size for item in stale)
+    print(f"{verb} {len(stale)} stale temporar{'y' if len(stale) == 1 else 'ies'}, "
+          f"{total} bytes")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``lazyephys`` console script."""
     parser = argparse.ArgumentParser(prog="lazyephys", description=__doc__)
@@ -156,6 +169,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     convert.add_argument("--n-jobs", type=int, default=1)
     convert.add_argument("--chunk-duration", default="1s")
     convert.add_argument("--progress-bar", action="store_true")
+    clean = commands.add_parser(
+        "clean", help="remove the temporary folders and files that killed saves left in PATH")
+    clean.add_argument("path")
+    clean.add_argument("--dry-run", action="store_true", help="list them, remove nothing")
     args = parser.parse_args(argv)
     if args.command == "demo":
         run_demo()
@@ -163,6 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "info":
             run_info(args.path, args.base_folder)
+        elif args.command == "clean":
+            run_clean(args.path, args.dry_run)
         else:
             job_kwargs = {"n_jobs": args.n_jobs, "progress_bar": args.progress_bar,
                           "chunk_duration": args.chunk_duration}

@@ -30,6 +30,10 @@ __all__ = [
     "JobChunkError",
     "JobInitError",
     "MainGuardError",
+    "JobTransferError",
+    "JobCloseError",
+    "UnknownPropertyError",
+    "InvalidEpochsError",
     "OptionalDependencyError",
     "SweepMetadataError",
     "UnknownFeatureError",
@@ -166,6 +170,29 @@ def __getattr__(name: str) -> Any:
 
 class MainGuardError(LazyEphysError, RuntimeError):
     """A job was started while a spawned worker was importing the user's main script."""
+
+
+class JobTransferError(LazyEphysError, TypeError):
+    """What a job sends to its workers (functions, arguments, the object walked) cannot be
+    pickled in the caller or loaded in a worker; the message names the piece and the cause."""
+
+
+class JobCloseError(LazyEphysError, RuntimeError):
+    """A worker state's ``close()`` failed at the end of a job; the cause is in the message."""
+
+
+# ----------------------------------------------------------------- analysis
+class UnknownPropertyError(LazyEphysError, KeyError):
+    """A unit or channel property that the object does not have; the message lists those
+    it has."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; show it plainly instead
+        return str(self.args[0]) if self.args else ""
+
+
+class InvalidEpochsError(LazyEphysError, ValueError):
+    """An epochs table that cannot be used: no start/stop columns, a stop before its start,
+    a zero-length epoch. The message names the offending rows or columns."""
 
 
 # ---------------------------------------------------------------- optional

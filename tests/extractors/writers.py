@@ -3,6 +3,8 @@ documentation specifies), shared by the reader tests."""
 
 from __future__ import annotations
 
+import json
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -72,3 +74,81 @@ def write_spikeglx_nidq(folder: Path, traces: np.ndarray, mn: int, ma: int, xa: 
     }
     (folder / f"{run}_g0_t0.nidq.meta").write_text("".join(f"{k}={v}\n" for k, v in meta.items()))
     return bin_path
+
+
+def write_openephys_binary(
+    folder: Path, segments: list[np.ndarray], bit_volts: list[float], sample_rate: float,
+    first_samples: list[int], node: str = "Record Node 101",
+    stream: str = "Acquisition_Board-100.Rhythm Data",
+) -> Path:
+    """An Open Ephys (0.6+) binary-format folder: one experiment, one recording per segment.
+
+    Layout per the GUI's documentation: ``<node>/experiment1/recording<k>/structure.oebin``
+    describing ``continuous/<stream>/continuous.dat`` (int16, interleaved) and
+    ``sample_numbers.npy``.
+    """
+    channels = [{"channel_name": f"CH{c + 1}", "description": "", "identifier": "",
+                 "history": "", "bit_volts": bit_volts[c], "units": "uV"}
+                for c in range(segments[0].shape[1])]
+    for k, (traces, first) in enumerate(zip(segments, first_samples, strict=True)):
+        recording = folder / node / "experiment1" / f"recording{k + 1}"
+        data_folder = recording / "continuous" / stream
+        data_folder.mkdir(parents=True)
+        (data_folder / "continuous.dat").write_bytes(traces.astype("<i2").tobytes())
+        np.save(data_folder / "sample_numbers.npy",
+                np.arange(first, first + traces.shape[0], dtype=np.int64))
+        description = {
+            "GUI version": "0.6.7",
+            "continuous": [{
+                "folder_name": stream + "/", "sample_rate": sample_rate,
+                "source_processor_name": "Acquisition Board", "source_processor_id": 100,
+                "stream_name": stream.split(".", 1)[1], "recorded_processor": "Record Node",
+                "recorded_processor_id": 101, "num_channels": len(channels),
+                "channels": channels,
+            }],
+            "events": [],
+            "spikes": [],
+        }
+        (recording / "structure.oebin").write_text(json.dumps(description, indent=2))
+    return folder
+
+
+def _qstring(text: str) -> bytes:
+    """Qt's QString serialisation: a uint32 byte length, then UTF-16 little-endian."""
+    encoded = text.encode("utf-16-le")
+    return struct.pack("<I", len(encoded)) + encoded
+
+
+def write_intan_rhd(path: Path, amplifier: np.ndarray, sample_rate: float,
+                    custom_names: list[str]) -> Path:
+    """An Intan RHD2000 file (format 1.3, header attached), amplifier channels only.
+
+    Per Intan's RHD file format document: a header (magic number 0xC6912702, version,
+    sample rate and filter settings, three notes, temperature-sensor count, board mode, signal
+    groups and their channels), then data blocks of 60 samples: 60 int32 timestamps, then
+    60 uint16 samples of each amplifier channel.
+    """
+    num_samples, num_channels = amplifier.shape
+    if num_samples % 60:
+        raise ValueError("RHD data come in blocks of 60 samples")
+    header = struct.pack("<Ihh", 0xC6912702, 1, 3)
+    header += struct.pack("<fh6fhff", sample_rate, 0, 1.0, 0.1, 7500.0, 1.0, 0.1, 7500.0,
+                          0, 1000.0, 1000.0)
+    header += _qstring("") + _qstring("") + _qstring("")
+    header += struct.pack("<hh", 0, 0)  # no temperature sensor; board mode 0
+    header += struct.pack("<h", 1)  # one signal group
+    header += _qstring("Port A") + _qstring("A") + struct.pack("<hhh", 1, num_channels,
+                                                                 num_channels)
+    for c in range(num_channels):
+        header += _qstring(f"A-{c:03d}") + _qstring(custom_names[c])
+        # native order, custom order, signal type 0 (amplifier), enabled, chip channel,
+        # board stream, spike-scope trigger mode, threshold, trigger channel, edge polarity
+        header += struct.pack("<10h", c, c, 0, 1, c, 0, 0, 0, 0, 0)
+        header += struct.pack("<ff", 1e5, 0.0)
+    blocks = []
+    for b in range(num_samples // 60):
+        blocks.append(np.arange(b * 60, b * 60 + 60, dtype="<i4").tobytes())
+        blocks.append(np.ascontiguousarray(amplifier[b * 60:(b + 1) * 60].T).astype("<u2")
+                      .tobytes())
+    path.write_bytes(header + b"".join(blocks))
+    return path

@@ -136,7 +136,7 @@ def test_overwrite_refused_when_reading_from_target(tmp_path, rec, fmt):
 
 def test_unknown_format_and_options(tmp_path, rec):
     with pytest.raises(ValueError, match="format"):
-        rec.save(folder=tmp_path / "x", format="hdf5")
+        rec.save(folder=tmp_path / "x", format="parquet")
     with pytest.raises(TypeError, match="bogus"):
         rec.save(folder=tmp_path / "x", format="zarr", bogus=1)
     with pytest.raises(ValueError, match="local"):

@@ -154,3 +154,7 @@ def test_killed_process_leaves_no_loadable_folder(tmp_path, fmt):
         le.load(target)
     with pytest.raises(FormatError):
         le.load(partial[0])
+    # the next save to the same target removes what the killed one left
+    rec = le.generate_recording(num_channels=2, durations=[0.1], seed=0, dtype="int16")
+    rec.save(folder=target, format=fmt)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]

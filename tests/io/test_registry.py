@@ -79,8 +79,8 @@ def test_option_a_format_does_not_take_is_named(tmp_path):
 
 
 def test_remote_url_of_an_unregistered_file_format_is_refused():
-    with pytest.raises(FormatError, match="no registered format.*session.nwb"):
-        le.load("s3://bucket/session.nwb")
+    with pytest.raises(FormatError, match="no registered format.*session.abf"):
+        le.load("s3://bucket/session.abf")
 
 
 def _fake_entry_points(group_to_values: dict[str, list[tuple[str, str]]]):

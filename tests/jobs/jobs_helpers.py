@@ -101,3 +101,41 @@ def init_none(recording: Recording) -> None:
 
 def run_start(segment_index: int, start: int, end: int, state: None) -> int:
     return start
+
+
+def run_started(segment_index: int, start: int, end: int, state: object) -> tuple:
+    """When (wall clock) and where the chunk started."""
+    return time.time(), os.getpid()
+
+
+class FailingClose:
+    def close(self) -> None:
+        raise OSError("the disk is full")
+
+
+def init_failing_close(recording: Recording) -> FailingClose:
+    return FailingClose()
+
+
+def init_sorting(sorting) -> object:
+    return sorting
+
+
+def run_count_spikes(segment_index: int, start: int, end: int, sorting) -> int:
+    """Spikes of every unit in the chunk, counted through the public API."""
+    return sum(
+        sorting.get_unit_spike_train(unit_id, segment_index, start_frame=start,
+                                     end_frame=end).size
+        for unit_id in sorting.get_unit_ids()
+    )
+
+
+def run_sleep(segment_index: int, start: int, end: int, state: object) -> int:
+    time.sleep(0.05)
+    return start
+
+
+def run_blas_threads(segment_index: int, start: int, end: int, state: object) -> int:
+    from threadpoolctl import threadpool_info
+
+    return max([lib["num_threads"] for lib in threadpool_info()] or [1])

@@ -7,13 +7,29 @@ unless clipping was asked for (then it is clipped to the dtype's range).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from ..errors import DtypeOverflowError
+from ..errors import DtypeOverflowError, JobChunkError
 
-__all__ = ["cast_traces"]
+__all__ = ["cast_traces", "overflow_raised_plainly"]
+
+
+@contextlib.contextmanager
+def overflow_raised_plainly() -> Iterator[None]:
+    """Re-raise a chunk's :class:`DtypeOverflowError` as itself rather than a chunk failure.
+
+    Every export raises the same error for a value that does not fit, whatever its format.
+    """
+    try:
+        yield
+    except JobChunkError as error:
+        if isinstance(error.__cause__, DtypeOverflowError):
+            raise DtypeOverflowError(str(error)) from error.__cause__
+        raise
 
 
 def _position(

@@ -141,6 +141,14 @@ class BaseExtractor:
         return self._id_index.index(one_id)
 
     # ------------------------------------------------------------ properties
+    def _check_property(self, key: str, values: np.ndarray) -> np.ndarray:
+        """Check (and possibly convert) the values of a property that has a meaning.
+
+        The one place where constructors, setters and loaders (which all call
+        :meth:`set_property`) meet; subclasses refuse values that would give wrong data.
+        """
+        return values
+
     def set_property(
         self, key: str, values: Any, ids: Any = None, missing_value: Any = None
     ) -> None:
@@ -164,6 +172,7 @@ class BaseExtractor:
         array = np.asarray(values)
         if array.ndim == 0:
             raise ValueError(f"property {key!r} needs one value per id, got the scalar {values!r}")
+        array = self._check_property(key, array)
         n = self._ids.size
         if ids is None:
             if array.shape[0] != n:

@@ -12,7 +12,10 @@ from ..errors import FrameRangeError, SegmentIndexError
 
 __all__ = [
     "as_frame",
+    "check_finite",
     "check_sampling_frequency",
+    "check_time_vector",
+    "check_traces_dtype",
     "resolve_segment_index",
     "resolve_frame_range",
     "resolve_open_frame_range",
@@ -45,6 +48,76 @@ def check_sampling_frequency(value: Any) -> float:
     if not math.isfinite(freq) or freq <= 0:
         raise ValueError(f"sampling_frequency must be positive and finite, got {value!r}")
     return freq
+
+
+def check_traces_dtype(dtype: Any, name: str = "dtype") -> np.dtype:
+    """Return ``dtype`` as a numpy dtype of numbers (integers, unsigned, floats), or raise.
+
+    ``None`` is refused rather than read as float64; object, string, void (``|V0``), datetime
+    and zero-size dtypes are refused: traces are numbers.
+
+    Examples
+    --------
+    >>> check_traces_dtype("int16")
+    dtype('int16')
+    """
+    if dtype is None:
+        raise TypeError(f"{name} is required (a numeric numpy dtype such as 'int16'), got None")
+    try:
+        checked = np.dtype(dtype)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be a numpy dtype, got {dtype!r}: {err}") from None
+    if checked.kind not in "iuf" or checked.itemsize == 0 or checked.fields is not None:
+        raise TypeError(
+            f"{name} must be an integer or float dtype (traces are numbers), got {dtype!r} "
+            f"({checked.str})"
+        )
+    return checked
+
+
+def check_finite(value: Any, name: str) -> float:
+    """Return ``value`` as a finite float, or raise naming it.
+
+    Examples
+    --------
+    >>> check_finite(1, "t_start")
+    1.0
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    result = float(value)
+    if not math.isfinite(result):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return result
+
+
+def check_time_vector(times: Any, num_samples: int, segment_index: int) -> np.ndarray:
+    """Return ``times`` as a read-only float64 vector, one finite, increasing time per sample.
+
+    Raises naming the segment and the first offending sample.
+    """
+    try:
+        vector = np.array(times, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"times of segment {segment_index} must be numbers: {err}") from None
+    if vector.shape != (num_samples,):
+        raise ValueError(
+            f"times has shape {vector.shape}; segment {segment_index} has {num_samples} samples"
+        )
+    bad = np.flatnonzero(~np.isfinite(vector))
+    if bad.size:
+        raise ValueError(
+            f"times of segment {segment_index} must be finite: sample {bad[0]} is {vector[bad[0]]}"
+        )
+    steps = np.flatnonzero(np.diff(vector) <= 0)
+    if steps.size:
+        i = int(steps[0])
+        raise ValueError(
+            f"times of segment {segment_index} must be strictly increasing: sample {i + 1} "
+            f"({vector[i + 1]}) is not after sample {i} ({vector[i]})"
+        )
+    vector.flags.writeable = False
+    return vector
 
 
 def resolve_segment_index(segment_index: Any, num_segments: int) -> int:

@@ -14,7 +14,14 @@ from ..base.locations import as_local_path, is_remote_url
 from ..errors import FormatError
 from ..io.registry import ExtractorKind, Location, register_format
 
-__all__ = ["SpikeGLXFormat", "READER_FORMATS"]
+__all__ = [
+    "SpikeGLXFormat",
+    "OpenEphysFormat",
+    "IntanFormat",
+    "NwbFormat",
+    "SonataFormat",
+    "READER_FORMATS",
+]
 
 
 def _local_folder(location: Location) -> Path | None:
@@ -51,7 +58,115 @@ class SpikeGLXFormat(_ReadOnly):
         return read_spikeglx(as_local_path(location), **options)
 
 
-READER_FORMATS = (SpikeGLXFormat(),)
+class OpenEphysFormat(_ReadOnly):
+    """Open Ephys folders (options: those of ``read_openephys``).
+
+    A folder opens when a ``structure.oebin`` lies in it or up to three levels below (record
+    node / experiment / recording), or when it holds legacy ``.continuous`` files.
+    """
+
+    name = "openephys"
+
+    def can_open(self, location: Location) -> bool:
+        folder = _local_folder(location)
+        if folder is None:
+            return False
+        patterns = ("structure.oebin", "*/structure.oebin", "*/*/structure.oebin",
+                    "*/*/*/structure.oebin", "*.continuous")
+        return any(next(folder.glob(pattern), None) is not None for pattern in patterns)
+
+    def open(self, location: Location, **options: Any) -> BaseExtractor:
+        from .named_neo import read_openephys
+
+        return read_openephys(as_local_path(location), **options)
+
+
+class IntanFormat(_ReadOnly):
+    """Intan ``.rhd``/``.rhs`` files (options: those of ``read_intan``)."""
+
+    name = "intan"
+
+    def can_open(self, location: Location) -> bool:
+        if is_remote_url(location):
+            return False
+        path = as_local_path(location)
+        return path.is_file() and path.suffix.lower() in (".rhd", ".rhs")
+
+    def open(self, location: Location, **options: Any) -> BaseExtractor:
+        from .named_neo import read_intan
+
+        return read_intan(as_local_path(location), **options)
+
+
+def _suffix(location: Location) -> str:
+    text = str(location).split("?", 1)[0]
+    return Path(text).suffix.lower()
+
+
+class NwbFormat(_ReadOnly):
+    """NWB files, local or at a URL ending in ``.nwb``.
+
+    Opens the electrical series as a recording (options: those of ``read_nwb_recording``);
+    a file without electrical series, or ``load(path, kind="sorting")``, opens its Units
+    table as a sorting (options: those of ``read_nwb_sorting``).
+    """
+
+    name = "nwb"
+
+    def can_open(self, location: Location) -> bool:
+        if _suffix(location) != ".nwb":
+            return False
+        return is_remote_url(location) or as_local_path(location).is_file()
+
+    def open(self, location: Location, **options: Any) -> BaseExtractor:
+        from .nwb_recording import get_nwb_electrical_series, read_nwb_recording
+        from .nwb_sorting import read_nwb_sorting
+
+        kind = options.pop("kind", None)
+        if kind not in (None, "recording", "sorting"):
+            raise ValueError(f"kind must be 'recording' or 'sorting', got {kind!r}")
+        target = location if is_remote_url(location) else as_local_path(location)
+        if kind is None:
+            series = get_nwb_electrical_series(target, options.get("stream_mode"),
+                                               options.get("storage_options"))
+            kind = "recording" if series else "sorting"
+        if kind == "recording":
+            return read_nwb_recording(target, **options)
+        return read_nwb_sorting(target, **options)
+
+
+class SonataFormat(_ReadOnly):
+    """SONATA spike files: local HDF5 files with a top-level ``spikes`` group.
+
+    Needs the option ``sampling_frequency`` (and ``population`` when there are several).
+    """
+
+    name = "sonata"
+
+    def can_open(self, location: Location) -> bool:
+        if is_remote_url(location) or _suffix(location) not in (".h5", ".hdf5", ".sonata"):
+            return False
+        path = as_local_path(location)
+        if not path.is_file():
+            return False
+        try:
+            import h5py
+        except ImportError:
+            return False
+        try:
+            with h5py.File(path, "r") as file:
+                return "spikes" in file and "units" not in file
+        except OSError:
+            return False
+
+    def open(self, location: Location, **options: Any) -> BaseExtractor:
+        from .sonata import read_sonata_sorting
+
+        return read_sonata_sorting(as_local_path(location), **options)
+
+
+READER_FORMATS = (SpikeGLXFormat(), OpenEphysFormat(), IntanFormat(), NwbFormat(),
+                  SonataFormat())
 
 for _fmt in READER_FORMATS:
     # beside the shipped formats: none of them opens what these open

@@ -271,11 +271,36 @@ class NeoRecordingExtractor(Recording):
         use_names_as_ids: bool = False,
         **reader_kwargs: Any,
     ) -> None:
-        reader = open_neo_reader(format_name, reader_kwargs)
         # the path arguments are those of this format's row of the table (an instance value
         # over the class's union of every row's)
         vars(self)["_path_arguments"] = get_neo_format(format_name).path_arguments
-        where = f"the {format_name!r} data at {_where(reader_kwargs)}"
+        chosen_id = self._open_stream(format_name, reader_kwargs, stream_id, stream_name,
+                                      block_index, all_annotations, use_names_as_ids)
+        self._record_argument("stream_id", chosen_id)
+        self._record_argument("stream_name", None)
+        for key, value in reader_kwargs.items():
+            if key in self._path_arguments and value is not None and not isinstance(value, str):
+                self._record_argument(key, str(value))
+
+    def _open_stream(
+        self,
+        format_name: str,
+        reader_kwargs: dict[str, Any],
+        stream_id: Any,
+        stream_name: Any,
+        block_index: int | None,
+        all_annotations: bool,
+        use_names_as_ids: bool,
+        where: str | None = None,
+    ) -> str:
+        """Open the stream, initialise this recording over it; return the chosen stream id.
+
+        Named readers over one neo format (``read_openephys``...) call this from their own
+        constructor, whose arguments are their provenance.
+        """
+        reader = open_neo_reader(format_name, reader_kwargs)
+        if where is None:
+            where = f"the {format_name!r} data at {_where(reader_kwargs)}"
         stream_index = select_stream(reader, stream_id, stream_name, where)
         block = select_block(reader, block_index, where)
         streams = reader.header["signal_streams"]
@@ -292,12 +317,7 @@ class NeoRecordingExtractor(Recording):
                 "use_names_as_ids=False"
             )
         fs = float(reader.get_signal_sampling_rate(stream_index))
-        super().__init__(fs, ids, np.dtype(channels["dtype"][0]))
-        self._record_argument("stream_id", str(chosen_id))
-        self._record_argument("stream_name", None)
-        for key, value in reader_kwargs.items():
-            if key in self._path_arguments and value is not None and not isinstance(value, str):
-                self._record_argument(key, str(value))
+        Recording.__init__(self, fs, ids, np.dtype(channels["dtype"][0]))
         num_channels = int(channels.size)
         for segment_index in range(int(reader.segment_count(block))):
             num_samples = int(reader.get_signal_size(block, segment_index, stream_index))
@@ -313,6 +333,7 @@ class NeoRecordingExtractor(Recording):
         self.set_property("channel_names", np.array([str(n) for n in channels["name"]]))
         if all_annotations:
             self._copy_annotations(reader, block, stream_index)
+        return str(chosen_id)
 
     def _set_scaling(self, channels: np.ndarray) -> None:
         units = [str(u) for u in channels["units"]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import UnknownFormatError
+from ..errors import FormatError, UnknownFormatError
 from ._optional import require
 
 __all__ = ["NeoFormat", "NEO_FORMATS", "get_neo_format", "open_neo_reader"]
@@ -115,7 +115,18 @@ def open_neo_reader(format_name: str, reader_kwargs: dict[str, Any]) -> Any:
         raise TypeError(
             f"neo's {row.class_name} does not take {sorted(kwargs)}: {error}"
         ) from error
-    reader.parse_header()
+    try:
+        reader.parse_header()
+    except FileNotFoundError:
+        raise
+    except Exception as error:
+        # neo reports a truncated or malformed file in its own words (an assertion, a numpy
+        # error): name the format and the files it was reading
+        paths = {key: kwargs[key] for key in row.path_arguments if kwargs.get(key)}
+        raise FormatError(
+            f"the neo format {format_name!r} could not read {paths or kwargs}: "
+            f"{type(error).__name__}: {error}"
+        ) from error
     return reader
 
 

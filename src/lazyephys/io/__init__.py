@@ -3,6 +3,7 @@
 from ..errors import FormatError, FormatVersionError
 from .binary import BinaryRecordingExtractor, read_binary_file
 from .binary_folder import BinaryFolderRecording, read_binary_folder
+from .hdf5 import Hdf5RecordingExtractor, read_hdf5_recording
 from .load import load, load_extractor
 from .save import save
 from .sorting_folder import NumpyFolderSorting, read_sorting_folder
@@ -16,6 +17,8 @@ __all__ = [
     "write_binary_recording",
     "BinaryFolderRecording",
     "read_binary_folder",
+    "Hdf5RecordingExtractor",
+    "read_hdf5_recording",
     "FormatError",
     "FormatVersionError",
     "load",

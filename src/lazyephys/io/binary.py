@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..base.provenance import register_kind
+from ..base.validation import check_traces_dtype
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
 
 __all__ = ["BinaryRecordingExtractor", "read_binary_file"]
@@ -34,7 +35,7 @@ def read_binary_file(
     path = Path(file_path)
     if not path.is_file():
         raise FileNotFoundError(f"the raw file {path} does not exist")
-    dtype = np.dtype(dtype)
+    dtype = check_traces_dtype(dtype)
     frame_bytes = dtype.itemsize * num_channels
     size = path.stat().st_size
     data_bytes = size - file_offset

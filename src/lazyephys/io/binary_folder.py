@@ -25,6 +25,7 @@ import numpy as np
 
 from ..base.locations import file_inside
 from ..base.provenance import register_kind
+from ..base.validation import check_traces_dtype
 from ..recording.base import Recording
 from .binary import BinarySegment, read_binary_file
 from .formats import (
@@ -106,7 +107,7 @@ def read_lazyephys_binary_spec(folder: Path) -> BinaryFolderSpec:
     return BinaryFolderSpec(
         file_paths=traces,
         sampling_frequency=float(meta["sampling_frequency"]),
-        dtype=np.dtype(meta["dtype"]),
+        dtype=check_traces_dtype(meta["dtype"], f"{where}: dtype"),
         num_channels=len(channel_ids),
         channel_ids=channel_ids,
         num_samples=num_samples,
@@ -247,7 +248,7 @@ def write_binary_folder(
         "format": BINARY_FOLDER_FORMAT,
         "version": FORMAT_VERSIONS[BINARY_FOLDER_FORMAT],
         "sampling_frequency": recording.get_sampling_frequency(),
-        "dtype": np.dtype(recording.get_dtype() if dtype is None else dtype).str,
+        "dtype": check_traces_dtype(recording.get_dtype() if dtype is None else dtype).str,
         "num_channels": recording.get_num_channels(),
         "channel_ids": recording.get_channel_ids().tolist(),
         "num_samples": [recording.get_num_samples(i) for i in range(num_segments)],

@@ -33,6 +33,7 @@ __all__ = [
     "ZarrFormat",
     "ProvenanceJsonFormat",
     "SpikeInterfaceFolderFormat",
+    "Hdf5Format",
 ]
 
 
@@ -146,6 +147,39 @@ class ProvenanceJsonFormat:
         raise FormatError("provenance files are written by dump_to_json, not by save")
 
 
+class Hdf5Format:
+    """HDF5 files written by ``save(format="hdf5")``: one dataset per segment, read lazily."""
+
+    name = "hdf5"
+    writes: tuple[ExtractorKind, ...] = ("recording",)
+    #: ``save`` writes one file (atomically) rather than a folder
+    single_file = True
+    #: the suffix ``save`` gives a file that has none of ``suffixes``
+    suffix = ".h5"
+    suffixes = (".h5", ".hdf5")
+
+    def can_open(self, location: Location) -> bool:
+        if is_remote_url(location):
+            return False
+        path = as_local_path(location)
+        if path.suffix.lower() not in self.suffixes or not path.is_file():
+            return False
+        from .hdf5 import is_saved_hdf5_recording
+
+        return is_saved_hdf5_recording(path)
+
+    def open(self, location: Location, **options: Any) -> BaseExtractor:
+        _refuse_options(self.name, options)
+        from .hdf5 import Hdf5RecordingExtractor
+
+        return Hdf5RecordingExtractor(as_local_path(location))
+
+    def write(self, extractor: BaseExtractor, folder: Path, **options: Any) -> None:
+        from .hdf5 import write_hdf5_recording
+
+        write_hdf5_recording(extractor, folder, **options)  # type: ignore[arg-type]
+
+
 class SpikeInterfaceFolderFormat:
     """Folders written by SpikeInterface: binary recordings and numpy_folder sortings."""
 
@@ -189,7 +223,7 @@ class SpikeInterfaceFolderFormat:
 
 #: The shipped formats, registered once when :mod:`lazyephys.io` is imported.
 BUILTIN_FORMATS = (BinaryFolderFormat(), ZarrFormat(), ProvenanceJsonFormat(),
-                   SpikeInterfaceFolderFormat())
+                   SpikeInterfaceFolderFormat(), Hdf5Format())
 
 for _fmt in BUILTIN_FORMATS:
     register_format(_fmt, priority=0)

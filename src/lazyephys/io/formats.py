@@ -17,6 +17,9 @@ __all__ = [
     "SORTING_FOLDER_FORMAT",
     "ZARR_RECORDING_FORMAT",
     "ZARR_SORTING_FORMAT",
+    "HDF5_RECORDING_FORMAT",
+    "BINNED_SPIKES_FORMAT",
+    "EPOCH_COUNTS_FORMAT",
     "FORMAT_VERSIONS",
     "METADATA_FILE",
     "FormatError",
@@ -31,6 +34,9 @@ BINARY_FOLDER_FORMAT = "lazyephys.binary-folder"
 SORTING_FOLDER_FORMAT = "lazyephys.sorting-folder"
 ZARR_RECORDING_FORMAT = "lazyephys.zarr-recording"
 ZARR_SORTING_FORMAT = "lazyephys.zarr-sorting"
+HDF5_RECORDING_FORMAT = "lazyephys.hdf5-recording"
+BINNED_SPIKES_FORMAT = "lazyephys.binned-spikes"
+EPOCH_COUNTS_FORMAT = "lazyephys.epoch-counts"
 
 #: The newest version of each format this library reads and writes.
 FORMAT_VERSIONS: dict[str, int] = {
@@ -38,6 +44,9 @@ FORMAT_VERSIONS: dict[str, int] = {
     SORTING_FOLDER_FORMAT: 1,
     ZARR_RECORDING_FORMAT: 1,
     ZARR_SORTING_FORMAT: 1,
+    HDF5_RECORDING_FORMAT: 1,
+    BINNED_SPIKES_FORMAT: 1,
+    EPOCH_COUNTS_FORMAT: 1,
 }
 
 #: The metadata file of every lazyephys folder; it is written last, so a folder whose writing

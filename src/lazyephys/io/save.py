@@ -1,18 +1,16 @@
 """``save``: compute a recording or sorting to a binary folder, a zarr store, or memory.
 
-Every save is atomic: it writes under a hidden temporary sibling of the target
-(``.name.partial-<random>``) and renames it into place only once complete. An interrupted save
-(an exception, Ctrl-C, a killed process) never leaves a folder at the target, and a leftover
-temporary folder never loads (its metadata file is written last). ``overwrite=True`` replaces
-an existing target only after the new one is complete, and refuses when the object being
-saved reads from inside the target.
+Every save is atomic (see :mod:`lazyephys.io.atomic`): it writes under a hidden temporary
+sibling of the target and renames it into place only once complete, never replacing a folder
+unless ``overwrite=True``. An interrupted save (an exception, Ctrl-C, a killed process) never
+leaves a folder at the target, and a leftover temporary folder never loads (its metadata file is
+written last; the next save to the target removes it). ``overwrite=True`` swaps the new folder
+in only once complete, and refuses when the object being saved reads from inside the target.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -21,18 +19,22 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ..base.casting import cast_traces, overflow_raised_plainly
 from ..base.doors import register_persistence
 from ..base.extractor import BaseExtractor
 from ..base.locations import as_local_path, is_remote_url
+from ..base.validation import check_traces_dtype
 from ..recording.base import Recording
 from ..sorting.base import Sorting
 from . import builtin_formats  # noqa: F401  (registers the shipped formats)
+from .atomic import atomic_file, atomic_folder, resolve_target
 from .registry import Format, get_format, get_registered_formats
 
-__all__ = ["save", "atomic_folder", "paths_read_by", "default_save_folder", "SaveFormat"]
+__all__ = ["save", "atomic_folder", "atomic_file", "paths_read_by", "default_save_folder",
+           "SaveFormat"]
 
 #: The names ``save(format=...)`` knows without plugins; registered formats add theirs.
-SaveFormat = Literal["binary", "zarr", "memory", "numpy_folder"]
+SaveFormat = Literal["binary", "zarr", "memory", "numpy_folder", "hdf5"]
 
 
 def paths_read_by(extractor: BaseExtractor) -> Iterator[Path]:
@@ -74,62 +76,9 @@ def default_save_folder(extractor: BaseExtractor, suffix: str = "") -> Path:
     return base / f"{type(extractor).__name__}_{uuid.uuid4().hex[:12]}{suffix}"
 
 
-@contextlib.contextmanager
-def atomic_folder(
-    target: str | os.PathLike[str], overwrite: bool = False,
-    extractor: BaseExtractor | None = None,
-) -> Iterator[Path]:
-    """Yield an empty temporary folder that becomes ``target`` when the block succeeds.
-
-    Parameters
-    ----------
-    target : path
-        The folder to create.
-    overwrite : bool
-        Replace an existing ``target`` (after the new folder is complete).
-    extractor : BaseExtractor or None
-        The object being saved: overwriting a folder it reads from is refused.
-
-    Raises
-    ------
-    FileExistsError
-        If ``target`` exists and ``overwrite`` is False, or it is a file.
-    ValueError
-        If ``extractor`` reads from inside ``target``.
-    """
-    target = Path(target).absolute()
-    if target.exists() or target.is_symlink():
-        if not target.is_dir():
-            raise FileExistsError(f"{target} exists and is not a folder; remove it first")
-        if not overwrite:
-            raise FileExistsError(f"{target} already exists; pass overwrite=True to replace it")
-        if extractor is not None:
-            _check_not_reading_from(extractor, target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    token = uuid.uuid4().hex[:10]
-    temporary = target.with_name(f".{target.name}.partial-{token}")
-    temporary.mkdir()
-    try:
-        yield temporary
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{token}")
-        target.rename(old)
-        try:
-            temporary.rename(target)
-        except BaseException:
-            old.rename(target)
-            shutil.rmtree(temporary, ignore_errors=True)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        temporary.rename(target)
-
-
 def _target_folder(extractor: BaseExtractor, folder: Any, fmt: Format) -> Path:
     suffix = str(getattr(fmt, "suffix", ""))
+    suffixes = tuple(getattr(fmt, "suffixes", (suffix,)))
     if folder is None:
         return default_save_folder(extractor, suffix)
     if is_remote_url(folder):
@@ -138,7 +87,7 @@ def _target_folder(extractor: BaseExtractor, folder: Any, fmt: Format) -> Path:
             "store (remote stores are read with load(url, storage_options=...))"
         )
     path = as_local_path(folder)
-    if suffix and path.suffix != suffix:
+    if suffix and path.suffix not in suffixes:
         path = path.with_name(path.name + suffix)
     return path
 
@@ -175,13 +124,17 @@ def save(
         ``"binary"``: a raw file per segment (recordings) or a spike-vector folder (sortings),
         loaded back memory-mapped. ``"zarr"``: a compressed zarr (format 3) store.
         ``"memory"``: numpy arrays in this process. ``"numpy_folder"`` is accepted for
-        sortings as another name of ``"binary"``. Any format registered with
+        sortings as another name of ``"binary"``. ``"hdf5"``: one HDF5 file of a recording
+        (a dataset per segment; ``.h5`` added to a name without ``.h5``/``.hdf5``). Any
+        format registered with
         :func:`lazyephys.io.registry.register_format` that writes this kind of object.
     overwrite : bool
         Replace an existing folder, once the new one is complete.
     **kwargs
         Job kwargs (``n_jobs``, ``chunk_duration``, ``progress_bar``...) and format options:
-        ``dtype`` (binary, zarr), ``compressor``, ``filters``, ``channel_chunk_size``,
+        ``dtype`` and ``clip`` (binary, zarr, memory: a value that does not fit ``dtype`` raises
+        :class:`~lazyephys.errors.DtypeOverflowError` unless ``clip=True``), ``compressor``,
+        ``filters``, ``channel_chunk_size``,
         ``shard_duration`` (zarr).
 
     Returns
@@ -219,8 +172,14 @@ def save(
 
         return sorting_to_memory(extractor, **kwargs)
     fmt = _writing_format(format, extractor)
-    target = _target_folder(extractor, folder, fmt)
-    with atomic_folder(target, overwrite, extractor) as temporary:
+    target = resolve_target(_target_folder(extractor, folder, fmt))
+
+    def refuse_reading_from(resolved: Path) -> None:
+        _check_not_reading_from(extractor, resolved)
+
+    # a single-file format (HDF5) writes a file instead of filling a folder
+    atomic = atomic_file if getattr(fmt, "single_file", False) else atomic_folder
+    with atomic(target, overwrite, refuse_reading_from) as temporary:
         fmt.write(extractor, temporary, **kwargs)
     from .load import load
 
@@ -233,7 +192,9 @@ def recording_to_memory(recording: Recording, **job_kwargs: Any) -> Recording:
     from ..recording.in_memory import NumpyRecording
 
     job_kwargs, rest = split_job_kwargs(job_kwargs)
-    dtype = np.dtype(rest.pop("dtype", None) or recording.get_dtype())
+    dtype = rest.pop("dtype", None)
+    dtype = check_traces_dtype(recording.get_dtype() if dtype is None else dtype)
+    clip = bool(rest.pop("clip", False))
     if rest:
         raise TypeError(f"unexpected arguments for format='memory': {sorted(rest)}")
     num_channels = recording.get_num_channels()
@@ -241,8 +202,9 @@ def recording_to_memory(recording: Recording, **job_kwargs: Any) -> Recording:
               for i in range(recording.get_num_segments())]
     # Threads share the arrays, so workers fill them in place.
     job_kwargs["pool_engine"] = "thread"
-    run_chunked_job(recording, _memory_init, {"arrays": arrays, "dtype": dtype},
-                    _memory_run, job_name="save to memory", **job_kwargs)
+    with overflow_raised_plainly():
+        run_chunked_job(recording, _memory_init, {"arrays": arrays, "dtype": dtype, "clip": clip},
+                        _memory_run, job_name="save to memory", **job_kwargs)
     result = NumpyRecording(arrays, recording.get_sampling_frequency(),
                             recording.get_channel_ids(),
                             [recording.get_start_time(i)
@@ -251,14 +213,17 @@ def recording_to_memory(recording: Recording, **job_kwargs: Any) -> Recording:
     return result
 
 
-def _memory_init(recording: Recording, arrays: list[np.ndarray], dtype: np.dtype) -> dict:
-    return {"recording": recording, "arrays": arrays, "dtype": dtype}
+def _memory_init(recording: Recording, arrays: list[np.ndarray], dtype: np.dtype,
+                 clip: bool) -> dict:
+    return {"recording": recording, "arrays": arrays, "dtype": dtype, "clip": clip}
 
 
 def _memory_run(segment_index: int, start_frame: int, end_frame: int, state: dict) -> None:
-    traces = state["recording"].get_traces(segment_index, start_frame, end_frame)
-    state["arrays"][segment_index][start_frame:end_frame] = traces.astype(state["dtype"],
-                                                                         copy=False)
+    recording = state["recording"]
+    traces = recording.get_traces(segment_index, start_frame, end_frame)
+    state["arrays"][segment_index][start_frame:end_frame] = cast_traces(
+        traces, state["dtype"], state["clip"], channel_ids=recording.get_channel_ids(),
+        segment_index=segment_index, start_frame=start_frame)
 
 
 def copy_recording_metadata(source: Recording, target: Recording) -> None:

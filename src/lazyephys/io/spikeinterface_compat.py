@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..base.locations import file_inside
+from ..base.validation import check_traces_dtype
 from .formats import FormatError, read_json
 from .metadata import NeedsPickleError, load_npy
 
@@ -137,7 +138,7 @@ def read_spikeinterface_binary_spec(folder: Path) -> Any:
     if channel_ids is None:
         channel_ids = list(range(num_channels))
     t_starts = kwargs.get("t_starts") or [None] * len(file_paths)
-    dtype = np.dtype(kwargs["dtype"])
+    dtype = check_traces_dtype(kwargs["dtype"], f"{folder}: dtype")
     file_offset = int(kwargs.get("file_offset", kwargs.get("offset", 0)) or 0)
     time_axis = int(kwargs.get("time_axis", 0) or 0)
     vectors: list[np.ndarray | None] = []

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..base.casting import cast_traces
-from ..errors import DtypeOverflowError, JobChunkError
+from ..base.casting import cast_traces, overflow_raised_plainly
+from ..base.validation import check_traces_dtype
 from ..jobs.executor import check_not_bootstrapping, run_chunked_job
 from ..jobs.job_kwargs import fix_job_kwargs
 
@@ -131,7 +131,7 @@ def write_binary_recording(
     if isinstance(file_offset, bool) or int(file_offset) != file_offset or file_offset < 0:
         raise ValueError(f"file_offset must be an int >= 0 (bytes), got {file_offset!r}")
     file_offset = int(file_offset)
-    target = np.dtype(recording.get_dtype() if dtype is None else dtype)
+    target = check_traces_dtype(recording.get_dtype() if dtype is None else dtype)
     fixed = fix_job_kwargs(job_kwargs)  # validate before any file is created
     frame_bytes = recording.get_num_channels() * target.itemsize
     token = uuid.uuid4().hex[:12]
@@ -145,13 +145,9 @@ def write_binary_recording(
             "paths": [str(p.resolve()) for p in temporaries], "dtype": target.str,
             "file_offset": file_offset, "clip": bool(clip),
         }
-        try:
+        with overflow_raised_plainly():
             run_chunked_job(recording, _open_writer, init_args, _write_chunk,
                             job_name="write_binary_recording", **fixed)
-        except JobChunkError as error:
-            if isinstance(error.__cause__, DtypeOverflowError):
-                raise DtypeOverflowError(str(error)) from error.__cause__
-            raise
         for temporary, path in zip(temporaries, paths, strict=True):
             os.replace(temporary, path)
     except BaseException:

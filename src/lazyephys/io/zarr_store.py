@@ -24,9 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from ..base.casting import cast_traces
+from ..base.casting import cast_traces, overflow_raised_plainly
 from ..base.locations import as_local_path, is_remote_url
 from ..base.provenance import register_kind
+from ..base.validation import check_traces_dtype
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
 from .formats import (
     FORMAT_VERSIONS,
@@ -184,7 +185,7 @@ class ZarrRecordingExtractor(Recording):
                 "interrupted save leaves a store without it)"
             )
         arrays = spec["traces"]
-        dtype = arrays[0].dtype if arrays else np.dtype(spec.get("dtype", "float32"))
+        dtype = arrays[0].dtype if arrays else spec.get("dtype", "float32")
         super().__init__(spec["sampling_frequency"], spec["channel_ids"], dtype)
         num_channels = self.get_num_channels()
         for index, array in enumerate(arrays):
@@ -365,7 +366,7 @@ def write_zarr_recording(
         recording, fixed.get("chunk_size"), fixed.get("chunk_duration"),
         fixed.get("chunk_memory"), fixed.get("total_memory"), fixed["n_jobs"],
     )
-    out_dtype = np.dtype(recording.get_dtype() if dtype is None else dtype)
+    out_dtype = check_traces_dtype(recording.get_dtype() if dtype is None else dtype)
     num_channels = recording.get_num_channels()
     channel_chunk = num_channels if channel_chunk_size is None else int(channel_chunk_size)
     if channel_chunk < 1:
@@ -402,9 +403,12 @@ def write_zarr_recording(
     job_kwargs = {**job_kwargs, "chunk_size": grid}
     for key in ("chunk_duration", "chunk_memory", "total_memory"):
         job_kwargs.pop(key, None)
-    run_chunked_job(recording, _init_zarr_writer,
-                    {"folder": str(folder), "names": names, "dtype": out_dtype.str, "clip": clip},
-                    _run_zarr_writer, grid=grid, job_name="write_zarr_recording", **job_kwargs)
+    with overflow_raised_plainly():
+        run_chunked_job(recording, _init_zarr_writer,
+                        {"folder": str(folder), "names": names, "dtype": out_dtype.str,
+                         "clip": clip},
+                        _run_zarr_writer, grid=grid, job_name="write_zarr_recording",
+                        **job_kwargs)
     properties = {key: recording.get_property(key) for key in recording.get_property_keys()}
     probegroup = None
     if recording.has_probe():

@@ -13,69 +13,54 @@ called when the worker finishes, on success and on failure.
 
 Backends
 --------
-``n_jobs=1``
-    In-process, for debugging and small data.
-``pool_engine="process"``
-    :class:`concurrent.futures.ProcessPoolExecutor` with an explicit multiprocessing context
-    (the global start method is never changed). The recording reaches each worker once: with
-    ``fork`` it is inherited; with ``spawn``/``forkserver`` as its ``to_dict()`` description
-    (rebuilt in the worker) or, for in-memory recordings, pickled.
-``pool_engine="thread"``
-    :class:`concurrent.futures.ThreadPoolExecutor`; one state per thread.
-``pool_engine="dask"``
-    ``dask.distributed``: the ``client`` job kwarg, else the current default client, else a
-    temporary local cluster of ``n_jobs`` processes. The job description is scattered to every
-    worker once; the state is built once per dask worker (shared by its threads) and closed
-    when the job ends.
+Found by name in one registry (:mod:`lazyephys.jobs.backends`), each with one signature:
 
-Start method
-------------
-Measured here (Linux, 2 workers, one trivial task each): a pool starts in 0.01 s with
-``fork``, 0.2-0.3 s with ``spawn``, and with ``forkserver`` 0.3 s for the first pool of a
-process (the server starts) and 0.1 s for later ones (the server preloads lazyephys). That is
-small against any job worth parallelising, so pools are not kept alive between jobs: every
-job starts clean workers, and a crashed one never poisons the next job. ``mp_context=None``
-therefore picks ``fork`` on Linux when the calling process runs no other thread, because a
-fork is only unsafe when another thread may hold a lock at that moment; when other threads
-run (a dask client, zarr's event loop, a GUI) it picks ``forkserver`` (the default of Python
-3.14 on Linux). Other platforms use ``spawn``, their own default. ``spawn`` and
-``forkserver`` import the main script in each worker: scripts must keep their top-level code
-under ``if __name__ == "__main__":``, and the error says so when they do not.
+``n_jobs=1``
+    ``serial``: in-process, for debugging and small data.
+``mp_context=None`` (the default), ``pool_engine="process"`` or ``"loky"``
+    ``loky``: joblib's reusable process pool. Workers start cleanly even when the caller runs
+    threads, never re-run the caller's ``__main__``, receive functions defined in scripts and
+    notebooks by value, and stay warm between jobs, so a second job starts in milliseconds.
+``mp_context="fork"|"spawn"|"forkserver"``
+    ``process``: :class:`concurrent.futures.ProcessPoolExecutor` with exactly that start
+    method, for one job (the global start method is never changed). ``spawn`` and
+    ``forkserver`` import the main script in each worker: scripts keep their top-level code
+    under ``if __name__ == "__main__":``, and the error says so when they do not.
+``pool_engine="thread"``
+    ``thread``: :class:`concurrent.futures.ThreadPoolExecutor`; one state per thread.
+``pool_engine="dask"``
+    ``dask``: ``dask.distributed``: the ``client`` job kwarg, else the current default
+    client, else a temporary local cluster of ``n_jobs`` processes.
+
+The object walked reaches each worker once per job: its provenance description (rebuilt in
+the worker), or pickled when it holds its data in memory, or inherited under ``fork``.
 
 Errors
 ------
-The first failing chunk cancels what is queued, shuts the pool down and raises
+The first failing chunk cancels what is queued and raises
 :class:`~lazyephys.errors.JobChunkError` naming the chunk, the original exception
 chained. A dead worker raises :class:`~lazyephys.errors.JobWorkerDiedError` saying
-which chunk it ran and what to change. Ctrl-C terminates the workers at once.
+which chunk it ran and what to change; what cannot be sent to or loaded in a worker raises
+:class:`~lazyephys.errors.JobTransferError` naming it. Ctrl-C stops the workers at once.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import sys
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..base.validation import resolve_frame_range, resolve_segment_index
-from ..errors import InvalidJobKwargsError, JobChunkError, JobInitError, MainGuardError
+from ..base.validation import resolve_frame_range
+from ..errors import InvalidJobKwargsError, MainGuardError
 from ..recording.margins import get_traces_with_margin
-from .backend_dask import run_dask
-from .backend_process import run_process_pool
-from .backend_thread import run_thread_pool
-from .job import (
-    MAIN_GUARD_EXPLANATION,
-    JobSpec,
-    Progress,
-    close_worker_state,
-    describe_chunk,
-)
+from .backends.registry import get_backend
+from .chunkable import Chunkable
+from .job import MAIN_GUARD_EXPLANATION, Job, JobSpec, Progress, close_worker_state
 from .job_kwargs import fix_job_kwargs
-from .plan import ChunkPlan, plan_from_job_kwargs
+from .plan import plan_from_job_kwargs
 
 if TYPE_CHECKING:
     from ..recording.base import Recording
@@ -86,6 +71,7 @@ __all__ = [
     "close_worker_state",
     "default_mp_context",
     "check_not_bootstrapping",
+    "backend_name",
 ]
 
 
@@ -112,11 +98,37 @@ def check_not_bootstrapping() -> None:
 
 
 def default_mp_context() -> str:
-    """The start method used when ``mp_context`` is None (see the module docstring)."""
-    if sys.platform.startswith("linux"):
-        others = [t for t in threading.enumerate() if t is not threading.current_thread()]
-        return "forkserver" if others else "fork"
-    return multiprocessing.get_start_method(allow_none=False)
+    """The start method of ``pool_engine="process"`` when forced without ``mp_context``.
+
+    On Linux ``fork`` when the calling process runs no other thread, else ``forkserver``;
+    elsewhere the platform's own default.
+    """
+    from .backends.process import default_mp_context as process_default
+
+    return process_default()
+
+
+def backend_name(job_kwargs: Mapping[str, Any], n_workers: int) -> str:
+    """The registered backend that runs a job with these (fixed) job kwargs.
+
+    ``pool_engine="process"`` means loky unless ``mp_context`` names a start method; one
+    worker runs in-process unless the backend says otherwise (dask).
+
+    Examples
+    --------
+    >>> backend_name({"pool_engine": "process", "mp_context": None}, 2)
+    'loky'
+    >>> backend_name({"pool_engine": "process", "mp_context": "spawn"}, 2)
+    'process'
+    >>> backend_name({"pool_engine": "thread", "mp_context": None}, 1)
+    'serial'
+    """
+    name = str(job_kwargs.get("pool_engine", "process"))
+    if name == "process" and job_kwargs.get("mp_context") is None:
+        name = "loky"
+    if n_workers == 1 and get_backend(name).serial_when_single:
+        name = "serial"
+    return name
 
 
 def read_chunk_with_margin(
@@ -159,41 +171,17 @@ def read_chunk_with_margin(
     >>> traces.shape, left, right
     ((110, 2), 0, 10)
     """
-    index = resolve_segment_index(segment_index, recording.get_num_segments())
-    segment = recording._segments[index]
+    segment = recording.get_segment(segment_index)
     start, end = resolve_frame_range(start_frame, end_frame, segment.num_samples)
     if isinstance(margin, bool) or int(margin) != margin or margin < 0:
         raise ValueError(f"margin must be an int >= 0 (samples), got {margin!r}")
-    selector = recording._channel_selector(channel_ids)
+    selector = recording.channel_selector(channel_ids)
     return get_traces_with_margin(segment, start, end, selector, int(margin), padding)
-
-
-# ---------------------------------------------------------------- serial
-def _run_serial(recording: Recording, plan: ChunkPlan, spec: JobSpec, job_name: str,
-                progress: Progress) -> list[Any]:
-    try:
-        state = spec.init_func(recording, **spec.init_args)
-    except Exception as exc:
-        raise JobInitError(f"the init function of job {job_name!r} failed: {exc!r}") from exc
-    results: list[Any] = []
-    try:
-        for index, chunk in enumerate(plan):
-            try:
-                results.append(spec.run_func(*chunk, state))
-            except Exception as exc:
-                raise JobChunkError(
-                    f"{describe_chunk(job_name, chunk)}: {type(exc).__name__}: {exc}",
-                    job_name, *chunk,
-                ) from exc
-            progress.done(index)
-    finally:
-        close_worker_state(state)
-    return results
 
 
 # ------------------------------------------------------------------ public
 def run_chunked_job(
-    recording: Recording,
+    recording: Chunkable,
     init_func: Callable[..., Any],
     init_args: dict[str, Any],
     run_func: Callable[[int, int, int, Any], Any],
@@ -208,14 +196,16 @@ def run_chunked_job(
 
     Parameters
     ----------
-    recording : Recording
-        The recording to walk; it reaches each worker once.
+    recording : Recording or Sorting
+        What to walk (anything :class:`~lazyephys.jobs.chunkable.Chunkable`); it reaches each
+        worker once per job.
     init_func : callable
         ``init_func(recording, **init_args) -> state``, run once per worker, in the worker.
         Open output files here. A state with ``close()`` (or a dict with a callable
         ``"close"``) is closed when the worker finishes, on success and on failure.
     init_args : dict
-        Keyword arguments of ``init_func`` (picklable for process and dask backends).
+        Keyword arguments of ``init_func`` (picklable for process and dask backends). A
+        tuple (spikeinterface's positional convention) is refused with an explanation.
     run_func : callable
         ``run_func(segment_index, start_frame, end_frame, state) -> result``, per chunk. It
         should write its output itself and return something small.
@@ -245,6 +235,10 @@ def run_chunked_job(
         ``init_func`` failed.
     JobWorkerDiedError
         A worker process died (signal, out of memory, unguarded main script).
+    JobTransferError
+        A function, an argument or the walked object cannot be sent to or loaded in a worker.
+    JobCloseError
+        A worker state's ``close()`` failed at the job's end.
 
     Examples
     --------
@@ -262,38 +256,26 @@ def run_chunked_job(
     fixed = fix_job_kwargs(job_kwargs)
     if isinstance(margin, bool) or int(margin) != margin or margin < 0:
         raise InvalidJobKwargsError(f"margin must be an int >= 0 (samples), got {margin!r}")
+    if not isinstance(recording, Chunkable):
+        raise TypeError(
+            f"run_chunked_job walks a Recording or Sorting (anything Chunkable: segments, "
+            f"samples, sampling frequency, frame bytes, a description), got "
+            f"{type(recording).__name__}"
+        )
     plan = plan_from_job_kwargs(recording, fixed, grid)
-    spec = JobSpec(init_func, dict(init_args), run_func, fixed["max_threads_per_worker"])
+    spec = JobSpec(init_func, _checked_init_args(init_args, init_func), run_func,
+                   fixed["max_threads_per_worker"])
     n_workers = max(1, min(fixed["n_jobs"], len(plan)))
-    engine = fixed["pool_engine"]
-    if engine != "dask" and n_workers == 1:
-        engine = "serial"
-    context = (fixed["mp_context"] or default_mp_context()) if engine == "process" else None
+    backend = get_backend(backend_name(fixed, n_workers))
     verbose = fixed["verbose"]
-    if verbose:
-        backend = {
-            "serial": "in-process",
-            "process": f"process pool of {n_workers} workers ({context})",
-            "thread": f"thread pool of {n_workers} threads",
-            "dask": "dask.distributed",
-        }[engine]
-        extra = f", margin {int(margin)} samples" if margin else ""
-        print(f"{job_name or 'job'}: {plan.summary()}{extra}; {backend}")
     started = time.perf_counter()
     progress = Progress(plan, fixed["progress_bar"], job_name)
+    job = Job(recording, plan, spec, job_name, n_workers, fixed, progress)
+    if verbose:
+        extra = f", margin {int(margin)} samples" if margin else ""
+        print(f"{job_name or 'job'}: {plan.summary()}{extra}; {backend.describe(job)}")
     try:
-        if len(plan) == 0:
-            results: list[Any] = []
-        elif engine == "serial":
-            results = _run_serial(recording, plan, spec, job_name, progress)
-        elif engine == "process":
-            results = run_process_pool(recording, plan, spec, job_name, n_workers,
-                                        str(context), progress)
-        elif engine == "thread":
-            results = run_thread_pool(recording, plan, spec, job_name, n_workers, progress)
-        else:
-            results = run_dask(recording, plan, spec, job_name, fixed["n_jobs"],
-                                fixed.get("client"), progress)
+        results = backend.run(job) if len(plan) else []
     finally:
         progress.close()
     if verbose:
@@ -302,3 +284,26 @@ def run_chunked_job(
         rate = size / elapsed / 1e6 if elapsed > 0 else float("inf")
         print(f"{job_name or 'job'}: done in {elapsed:.2f} s ({rate:.0f} MB/s of traces)")
     return gather_func(results) if gather_func is not None else results
+
+
+def _checked_init_args(init_args: Any, init_func: Callable[..., Any]) -> dict[str, Any]:
+    """``init_args`` as a dict of keyword arguments, or an error saying why it must be one."""
+    if isinstance(init_args, Mapping):
+        bad = [key for key in init_args if not isinstance(key, str)]
+        if bad:
+            raise TypeError(f"init_args keys are argument names (str), got {bad[0]!r}")
+        return dict(init_args)
+    name = getattr(init_func, "__name__", repr(init_func))
+    if isinstance(init_args, (tuple, list)):
+        raise TypeError(
+            f"init_args must be a dict of keyword arguments, got a {type(init_args).__name__} "
+            f"of {len(init_args)} values. The executor builds each worker's state as "
+            f"{name}(recording, **init_args): it sends the recording to every worker itself "
+            "(once, as its description) and passes it first, so the arguments are named, not "
+            "positional with the recording among them as in spikeinterface's "
+            "ChunkRecordingExecutor. Write init_args={'name': value, ...}."
+        )
+    raise TypeError(
+        f"init_args must be a dict of keyword arguments for {name}(recording, **init_args), "
+        f"got {type(init_args).__name__}"
+    )

@@ -1,30 +1,36 @@
-"""What every backend shares: the job description sent to workers, the worker-state contract,
-the windowed submission loop, progress, and how failures are reported.
+"""What every backend shares: the job a backend runs, the description sent to workers, the
+worker-state contract, the windowed submission loop, progress, and how failures are reported.
+
+Nothing here imports ``concurrent.futures`` or ``tqdm`` at module level: they load when a
+job runs, so that ``import lazyephys`` stays cheap.
 """
 
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from ..errors import JobChunkError, JobInitError
+from ..errors import JobChunkError, JobInitError, JobTransferError
 from .plan import ChunkPlan
 
 if TYPE_CHECKING:
-    from ..recording.base import Recording
+    from concurrent.futures import Future
 
-__all__ = ["JobSpec", "Payload", "make_payload", "close_worker_state", "Progress", "drive",
-           "chunk_failure", "describe_chunk", "MAIN_GUARD_EXPLANATION"]
+    from .chunkable import Chunkable
+
+__all__ = ["JobSpec", "Job", "Payload", "make_payload", "close_worker_state", "Progress",
+           "drive", "chunk_failure", "describe_chunk", "mark_init_failure", "job_pieces",
+           "unpicklable_error", "rebuild_chunkable", "MAIN_GUARD_EXPLANATION"]
 
 MAIN_GUARD_EXPLANATION = (
     "with mp_context='spawn' or 'forkserver' every worker process imports your main script; "
     "a job started at the top level of that script starts again in each worker. Put the "
     "script's top-level code under\n\n    if __name__ == \"__main__\":\n        ...\n\n"
-    "or use mp_context='fork' (Linux) or n_jobs=1"
+    "or leave mp_context unset (the default workers never import the main script), or use "
+    "n_jobs=1"
 )
 
 
@@ -38,6 +44,12 @@ def close_worker_state(state: Any) -> None:
         closer()
 
 
+def mark_init_failure(exc: BaseException) -> BaseException:
+    """Tag an exception raised by ``init_func``, so the caller reports a :class:`JobInitError`."""
+    exc._lazyephys_in_init = True  # type: ignore[attr-defined]
+    return exc
+
+
 @dataclass
 class JobSpec:
     """What a worker needs to build its state and run chunks (sent once per worker)."""
@@ -48,6 +60,45 @@ class JobSpec:
     max_threads_per_worker: int | None
 
 
+@dataclass(frozen=True)
+class Job:
+    """One run of a job, as every backend receives it.
+
+    Attributes
+    ----------
+    chunkable : Chunkable
+        The recording or sorting walked.
+    plan : ChunkPlan
+        The chunks, in the order results are returned.
+    spec : JobSpec
+        The functions and arguments every worker uses.
+    job_name : str
+        For progress, verbose output and errors.
+    n_workers : int
+        Workers to use (already capped by the number of chunks).
+    job_kwargs : Mapping
+        The fixed job kwargs (``mp_context``, ``client``... for the backends that read them).
+    progress : Progress
+        Call ``progress.done(index)`` as each chunk completes.
+    """
+
+    chunkable: Chunkable
+    plan: ChunkPlan
+    spec: JobSpec
+    job_name: str
+    n_workers: int
+    job_kwargs: Mapping[str, Any]
+    progress: Progress
+
+    def build_state_here(self) -> Any:
+        """The worker state built in this process (serial and thread backends)."""
+        try:
+            return self.spec.init_func(self.chunkable, **self.spec.init_args)
+        except BaseException as exc:
+            mark_init_failure(exc)
+            raise
+
+
 @dataclass
 class Payload:
     """The recording (as an object, a description or pickled bytes) and the job spec."""
@@ -56,30 +107,40 @@ class Payload:
     recording_data: Any
     spec: JobSpec
 
-    def rebuild_recording(self) -> Recording:
-        if self.recording_form == "object":
-            return self.recording_data
-        if self.recording_form == "dict":
-            from ..base.extractor import BaseExtractor
-
-            return BaseExtractor.from_dict(self.recording_data)  # type: ignore[return-value]
-        return pickle.loads(self.recording_data)
+    def rebuild_recording(self) -> Any:
+        return rebuild_chunkable(self.recording_form, self.recording_data)
 
     def build_state(self) -> Any:
         recording = self.rebuild_recording()
         try:
             return self.spec.init_func(recording, **self.spec.init_args)
         except BaseException as exc:
-            exc._lazyephys_in_init = True  # type: ignore[attr-defined]
+            mark_init_failure(exc)
             raise
 
 
-def make_payload(recording: Recording, spec: JobSpec, inherit: bool) -> Payload:
+def rebuild_chunkable(form: str, data: Any) -> Any:
+    """The walked object from how it travelled (see :func:`make_payload`)."""
+    if form == "object":
+        return data
+    if form == "dict":
+        from ..base.extractor import BaseExtractor
+
+        return BaseExtractor.from_dict(data)
+    return pickle.loads(data)
+
+
+def make_payload(chunkable: Chunkable, spec: JobSpec, inherit: bool) -> Payload:
+    """How the walked object travels: itself (inherited by fork), its description, or pickled.
+
+    An object that holds its data in memory has no description that rebuilds it elsewhere, so
+    it is pickled; anything else travels as its provenance description.
+    """
     if inherit:
-        return Payload("object", recording, spec)
-    if recording.is_in_memory():
-        return Payload("pickle", pickle.dumps(recording, protocol=pickle.HIGHEST_PROTOCOL), spec)
-    return Payload("dict", recording.to_dict(), spec)
+        return Payload("object", chunkable, spec)
+    if chunkable.is_in_memory():
+        return Payload("pickle", pickle.dumps(chunkable, protocol=pickle.HIGHEST_PROTOCOL), spec)
+    return Payload("dict", chunkable.to_dict(), spec)
 
 
 class Progress:
@@ -110,7 +171,7 @@ def _quiet_tqdm() -> Any:
     from tqdm.auto import tqdm
 
     class _QuietTqdm(tqdm):
-        # no monitor thread: a stray thread would make the next pool start with forkserver
+        # no monitor thread: a stray thread outlives the bar and slows every later fork
         monitor_interval = 0
 
     return _QuietTqdm
@@ -123,12 +184,17 @@ def drive(
     window: int,
     progress: Progress,
     on_error: Callable[[int, BaseException], BaseException],
+    finish: Callable[[list[Future[Any]]], None] | None = None,
 ) -> list[Any]:
     """Submit chunks keeping at most ``window`` in flight; results in plan order.
 
     Keeping the queue short bounds the caller's memory for any plan length and lets a
-    failure cancel the rest at once.
+    failure cancel the rest at once. On a failure, the futures not yet started are
+    cancelled and ``finish(running)`` (when given) receives those that could not be, so a
+    backend that keeps its workers can wait for them before it closes the job.
     """
+    from concurrent.futures import FIRST_COMPLETED, wait
+
     results: list[Any] = [None] * len(plan)
     pending: dict[Future[Any], int] = {}
     next_index = 0
@@ -146,14 +212,18 @@ def drive(
                 results[index] = future.result()
                 progress.done(index)
     finally:
-        for future in pending:
-            future.cancel()
+        running = [future for future in pending if not future.cancel()]
+        if finish is not None:
+            finish(running)
     return results
 
 
 def chunk_failure(plan: ChunkPlan, job_name: str, index: int, error: BaseException
                    ) -> BaseException:
+    """The exception the caller raises for a chunk (or its worker's init) that failed."""
     chunk = plan[index]
+    if isinstance(error, JobTransferError):
+        return JobTransferError(str(error))
     if getattr(error, "_lazyephys_in_init", False):
         return JobInitError(
             f"the init function of job {job_name!r} failed in a worker: "
@@ -168,3 +238,37 @@ def describe_chunk(job_name: str, chunk: tuple[int, int, int]) -> str:
     segment, start, end = chunk
     name = f"job {job_name!r}" if job_name else "the job"
     return f"{name} failed on chunk (segment {segment}, frames {start}-{end})"
+
+
+def job_pieces(chunkable: Any, spec: JobSpec) -> list[tuple[str, Any]]:
+    """What a job sends to workers, piece by piece, each with the name an error gives it."""
+    pieces: list[tuple[str, Any]] = [
+        (f"init_func {_callable_name(spec.init_func)}", spec.init_func),
+        (f"run_func {_callable_name(spec.run_func)}", spec.run_func),
+    ]
+    pieces += [(f"init_args[{key!r}]", value) for key, value in spec.init_args.items()]
+    pieces.append((f"the {type(chunkable).__name__} walked", chunkable))
+    return pieces
+
+
+def unpicklable_error(job_name: str, pieces: list[tuple[str, Any]],
+                      dumps: Callable[[Any], bytes], where: str, advice: str,
+                      exc: BaseException) -> JobTransferError:
+    """A :class:`JobTransferError` naming the first piece ``dumps`` refuses, and why."""
+    label, cause = "the job", f"{type(exc).__name__}: {exc}"
+    for piece_label, value in pieces:
+        try:
+            dumps(value)
+        except Exception as piece_exc:
+            label, cause = piece_label, f"{type(piece_exc).__name__}: {piece_exc}"
+            break
+    name = f"job {job_name!r}" if job_name else "the job"
+    return JobTransferError(
+        f"{label} of {name} cannot be sent to {where}: it cannot be pickled ({cause}). {advice}"
+    )
+
+
+def _callable_name(func: Any) -> str:
+    module = getattr(func, "__module__", None) or "?"
+    qualname = getattr(func, "__qualname__", None) or repr(func)
+    return f"{module}.{qualname}"

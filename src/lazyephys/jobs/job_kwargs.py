@@ -11,9 +11,11 @@ Every function that walks a recording chunk by chunk takes the same keyword argu
                            ``"500Mi"``, ``"2GiB"`` (powers of 1024), or a number of bytes
 ``total_memory``           bytes for all workers together (divided by ``n_jobs``)
 ``progress_bar``           show a tqdm bar over the chunks
-``mp_context``             ``"fork"``, ``"spawn"`` or ``"forkserver"``; None picks per platform
+``mp_context``             ``"fork"``, ``"spawn"`` or ``"forkserver"``: a process pool with that
+                           start method; None (default): joblib's loky workers, warm between jobs
 ``max_threads_per_worker`` BLAS/OpenMP threads allowed in each worker (threadpoolctl)
-``pool_engine``            ``"process"``, ``"thread"`` or ``"dask"``
+``pool_engine``            ``"process"`` (loky, or ``mp_context``'s pool), ``"loky"``,
+                           ``"thread"``, ``"dask"``, ``"serial"``, or a registered backend
 ``verbose``                print the plan, the backend and the timing
 ``client``                 a ``dask.distributed.Client`` (implies ``pool_engine="dask"``)
 =========================  ====================================================================
@@ -32,6 +34,7 @@ import re
 from typing import Any
 
 from ..errors import InvalidJobKwargsError, UnknownJobKwargError
+from .backends.registry import is_backend_name, registered_backends
 
 __all__ = [
     "JOB_KWARG_KEYS",
@@ -62,7 +65,6 @@ JOB_KWARG_KEYS = (
 )
 
 MP_CONTEXTS = ("fork", "spawn", "forkserver")
-POOL_ENGINES = ("process", "thread", "dask")
 
 _DEFAULT_GLOBALS: dict[str, Any] = {
     "pool_engine": "process",
@@ -240,9 +242,9 @@ def _validate(key: str, value: Any) -> Any:
             )
         return int(value)
     if key == "pool_engine":
-        if value not in POOL_ENGINES:
+        if not is_backend_name(value):
             raise InvalidJobKwargsError(
-                f"pool_engine must be one of {POOL_ENGINES}, got {value!r}"
+                f"pool_engine must be one of {registered_backends()}, got {value!r}"
             )
         return value
     # client: anything that can submit and scatter like a dask.distributed.Client
@@ -308,6 +310,12 @@ def fix_job_kwargs(job_kwargs: dict[str, Any]) -> dict[str, Any]:
         raise InvalidJobKwargsError(
             f"a dask client was given with pool_engine={merged['pool_engine']!r}: use "
             "pool_engine='dask' (or leave pool_engine out)"
+        )
+    if merged.get("pool_engine") == "loky" and merged.get("mp_context") is not None:
+        raise InvalidJobKwargsError(
+            f"mp_context={merged['mp_context']!r} was given with pool_engine='loky': loky "
+            "starts its own workers; use pool_engine='process' for that start method, or "
+            "leave mp_context unset for loky"
         )
     fixed: dict[str, Any] = {
         "pool_engine": merged.get("pool_engine", "process"),

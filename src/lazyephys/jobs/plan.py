@@ -17,7 +17,7 @@ from ..errors import InvalidJobKwargsError
 from .job_kwargs import CHUNK_KEYS, parse_duration, parse_memory, resolve_n_jobs
 
 if TYPE_CHECKING:
-    from ..recording.base import Recording
+    from .chunkable import Chunkable
 
 __all__ = ["ChunkPlan", "make_chunk_plan", "resolve_chunk_size"]
 
@@ -137,7 +137,7 @@ def _format_bytes(size: float) -> str:
 
 
 def resolve_chunk_size(
-    recording: Recording,
+    recording: Chunkable,
     chunk_size: Any = None,
     chunk_duration: Any = None,
     chunk_memory: Any = None,
@@ -180,7 +180,7 @@ def resolve_chunk_size(
 
 
 def make_chunk_plan(
-    recording: Recording,
+    recording: Chunkable,
     chunk_size: Any = None,
     chunk_duration: Any = None,
     chunk_memory: Any = None,
@@ -188,11 +188,11 @@ def make_chunk_plan(
     n_jobs: Any = 1,
     grid: int | None = None,
 ) -> ChunkPlan:
-    """Cut every segment of a recording into chunks.
+    """Cut every segment of a recording (or a sorting: anything Chunkable) into chunks.
 
     Parameters
     ----------
-    recording : Recording
+    recording : Recording or Sorting
     chunk_size, chunk_duration, chunk_memory, total_memory : see :mod:`.job_kwargs`
         One of them sets the chunk length (``chunk_size`` first, then ``chunk_memory``,
         ``total_memory``, ``chunk_duration``); none gives one-second chunks.
@@ -236,7 +236,7 @@ def make_chunk_plan(
 
 
 def plan_from_job_kwargs(
-    recording: Recording, job_kwargs: dict[str, Any], grid: int | None = None
+    recording: Chunkable, job_kwargs: dict[str, Any], grid: int | None = None
 ) -> ChunkPlan:
     """The plan for fixed job kwargs (see :func:`~lazyephys.jobs.job_kwargs.fix_job_kwargs`)."""
     chunk_args = {key: job_kwargs.get(key) for key in CHUNK_KEYS}

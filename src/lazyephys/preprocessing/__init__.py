@@ -7,7 +7,9 @@ scipy is needed by the filters and ``phase_shift``; it is imported when they run
 """
 
 from ..errors import DtypeOverflowError
+from .bad_channels import detect_bad_channels
 from .common_reference import CommonReferenceRecording, common_reference
+from .depth_order import depth_order, order_channels_by_depth
 from .filter import (
     BandpassFilterRecording,
     FilterRecording,
@@ -18,6 +20,7 @@ from .filter import (
     highpass_filter,
     notch_filter,
 )
+from .interpolate import InterpolateBadChannelsRecording, interpolate_bad_channels
 from .normalize import CenterRecording, ZScoreRecording, center, zscore
 from .phase_shift import PhaseShiftRecording, phase_shift
 from .scale import (
@@ -28,6 +31,7 @@ from .scale import (
     scale,
     unsigned_to_signed,
 )
+from .spatial_filter import HighpassSpatialFilterRecording, highpass_spatial_filter
 from .whiten import WhitenRecording, whiten
 
 #: The name preprocessing has always raised; the one overflow error of the library.
@@ -59,4 +63,11 @@ __all__ = [
     "ZScoreRecording",
     "WhitenRecording",
     "PhaseShiftRecording",
+    "highpass_spatial_filter",
+    "detect_bad_channels",
+    "interpolate_bad_channels",
+    "depth_order",
+    "order_channels_by_depth",
+    "HighpassSpatialFilterRecording",
+    "InterpolateBadChannelsRecording",
 ]

@@ -99,6 +99,8 @@ def _setup(
         recording, parent, out, lambda seg: FilterSegment(seg, n, design, margin, out, work)
     )
     recording.parent = parent  # type: ignore[attr-defined]
+    # what detect_bad_channels (and SpikeInterface) read to skip filtering again
+    recording.annotate(is_filtered=True)
     recording.design = design  # type: ignore[attr-defined]
     recording.margin = margin  # type: ignore[attr-defined]
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..base.casting import cast_traces
 from ..base.provenance import register_kind
+from ..errors import DtypeOverflowError
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
 from ._base import (
     PreprocessorSegment,
@@ -208,7 +209,17 @@ class UnsignedToSignedSegment(PreprocessorSegment):
             # flipping the top bit is subtracting 2**(bits-1) modulo 2**bits: exact and fast
             flipped = np.bitwise_xor(traces, traces.dtype.type(1 << (bits - 1)))
             return flipped.view(signed)
-        shifted = traces.astype(signed)
+        limit = 1 << self.depth
+        if traces.size and traces.max() >= limit:
+            # a sample the ADC cannot produce: shifting it would wrap around in ``signed``
+            row, column = (int(v[0]) for v in np.nonzero(traces >= limit))
+            raise DtypeOverflowError(
+                f"unsigned_to_signed(bit_depth={self.depth}): the value {traces[row, column]} "
+                f"at frame {start_frame + row} (column {column} of the selection) is outside "
+                f"the {self.depth}-bit range [0, {limit - 1}]; pass the bit depth the data "
+                "was recorded with"
+            )
+        shifted = traces.astype(signed)  # every value < 2**depth <= 2**(bits-1) fits
         shifted -= signed.type(1 << (self.depth - 1))
         return shifted
 

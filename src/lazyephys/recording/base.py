@@ -7,7 +7,6 @@ bounds, segment index) happens once, in :meth:`Recording.get_traces`.
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
@@ -15,7 +14,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from ..base.segmented import SegmentedExtractor
-from ..base.validation import resolve_frame_range, resolve_segment_index
+from ..base.validation import (
+    check_finite,
+    check_time_vector,
+    check_traces_dtype,
+    resolve_frame_range,
+    resolve_segment_index,
+)
 
 if TYPE_CHECKING:
     import probeinterface
@@ -84,7 +89,7 @@ class Recording(SegmentedExtractor[RecordingSegment]):
 
     def __init__(self, sampling_frequency: float, channel_ids: Any, dtype: Any) -> None:
         super().__init__(channel_ids, sampling_frequency)
-        self._dtype = np.dtype(dtype)
+        self._dtype = check_traces_dtype(dtype)
         self._t_starts: list[float] = []
         self._time_vectors: list[np.ndarray | None] = []
         self._times_changed = False
@@ -95,9 +100,16 @@ class Recording(SegmentedExtractor[RecordingSegment]):
         t_start: float | None = None,
         time_vector: np.ndarray | None = None,
     ) -> None:
-        """Append a segment, with the time of its first sample or a time vector."""
+        """Append a segment, with the time of its first sample or a time vector.
+
+        Both are checked as :meth:`set_start_time` and :meth:`set_times` check them.
+        """
+        index = len(self._segments)
+        start = 0.0 if t_start is None else check_finite(t_start, f"t_start of segment {index}")
+        if time_vector is not None:
+            time_vector = check_time_vector(time_vector, segment.num_samples, index)
         self._segments.append(segment)
-        self._t_starts.append(0.0 if t_start is None else float(t_start))
+        self._t_starts.append(start)
         self._time_vectors.append(time_vector)
 
     # ---------------------------------------------------------------- shape
@@ -149,6 +161,14 @@ class Recording(SegmentedExtractor[RecordingSegment]):
         return self.get_total_samples() * self.get_num_channels() * self._dtype.itemsize
 
     # --------------------------------------------------------------- traces
+    def channel_selector(self, channel_ids: Any) -> ChannelSelector:
+        """What a segment receives for ``channel_ids``: a slice, or an index array.
+
+        None selects every channel. Kinds and jobs that read segments directly (through
+        :meth:`get_segment`) use it to select channels as ``get_traces`` does.
+        """
+        return self._channel_selector(channel_ids)
+
     def _channel_selector(self, channel_ids: Any) -> ChannelSelector:
         if channel_ids is None:
             return ALL_CHANNELS
@@ -230,8 +250,26 @@ class Recording(SegmentedExtractor[RecordingSegment]):
         """Set the offset in uV of every channel (a scalar applies to all)."""
         self._set_scalar_or_vector("offset_to_uV", offsets, channel_ids)
 
+    def _check_property(self, key: str, values: np.ndarray) -> np.ndarray:
+        if key not in ("gain_to_uV", "offset_to_uV"):
+            return values
+        if values.dtype.kind not in "iuf" or values.ndim != 1:
+            raise TypeError(
+                f"{key} must be one number per channel, got {values.dtype} values of shape "
+                f"{values.shape}"
+            )
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            raise ValueError(
+                f"{key} must be finite: the value at position {bad[0]} is {values[bad[0]]}"
+            )
+        return values.astype(np.float64)
+
     def _set_scalar_or_vector(self, key: str, values: Any, channel_ids: Any) -> None:
-        array = np.asarray(values, dtype=np.float64)
+        try:
+            array = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"{key} must be numbers, got {values!r}") from err
         if array.ndim == 0:
             count = self.get_num_channels() if channel_ids is None else len(channel_ids)
             array = np.full(count, float(array))
@@ -298,24 +336,14 @@ class Recording(SegmentedExtractor[RecordingSegment]):
             Required on multi-segment recordings.
         """
         index = resolve_segment_index(segment_index, len(self._segments))
-        vector = np.array(times, dtype=np.float64)
-        n = self._segments[index].num_samples
-        if vector.shape != (n,):
-            raise ValueError(
-                f"times has shape {vector.shape}; segment {index} has {n} samples"
-            )
-        if not np.all(np.isfinite(vector)) or np.any(np.diff(vector) <= 0):
-            raise ValueError("times must be finite and strictly increasing")
-        vector.flags.writeable = False
-        self._time_vectors[index] = vector
+        self._time_vectors[index] = check_time_vector(times, self._segments[index].num_samples,
+                                                      index)
         self._times_changed = True
 
     def set_start_time(self, t_start: float, segment_index: int | None = None) -> None:
         """Set the time of a segment's first sample (in place; drops any time vector)."""
         index = resolve_segment_index(segment_index, len(self._segments))
-        if not math.isfinite(float(t_start)):
-            raise ValueError(f"t_start must be finite, got {t_start!r}")
-        self._t_starts[index] = float(t_start)
+        self._t_starts[index] = check_finite(t_start, "t_start")
         self._time_vectors[index] = None
         self._times_changed = True
 

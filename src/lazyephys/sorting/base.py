@@ -373,6 +373,35 @@ class Sorting(SegmentedExtractor[SortingSegment]):
             train = _read_only(train)
         return train
 
+    def sample_index_to_time(self, sample_index: Any, segment_index: int | None = None) -> Any:
+        """Times in seconds of sample indices (scalar or array).
+
+        From the registered recording's times (its time vector or ``t_start``) when there is
+        one, else ``sample_index / sampling_frequency``.
+
+        Examples
+        --------
+        >>> import lazyephys as le
+        >>> sorting = le.generate_sorting(num_units=1, sampling_frequency=1000.0, seed=0)
+        >>> sorting.sample_index_to_time(1500)
+        1.5
+        """
+        index = resolve_segment_index(segment_index, len(self._segments))
+        if self._recording is not None:
+            return self._recording.sample_index_to_time(sample_index, index)
+        result = np.asarray(sample_index) / self._sampling_frequency
+        return float(result) if np.ndim(result) == 0 else result
+
+    def time_to_sample_index(self, time_s: Any, segment_index: int | None = None) -> Any:
+        """Sample indices of times in seconds (scalar or array): the nearest sample, or with a
+        registered recording's time vector, the last sample at or before each time."""
+        index = resolve_segment_index(segment_index, len(self._segments))
+        if self._recording is not None:
+            return self._recording.time_to_sample_index(time_s, index)
+        result = np.round(np.asarray(time_s, dtype=np.float64) * self._sampling_frequency)
+        result = result.astype(np.int64)
+        return int(result) if np.ndim(result) == 0 else result
+
     def _frames_to_times(self, frames: np.ndarray, index: int) -> np.ndarray:
         if self._recording is not None:
             return np.asarray(self._recording.sample_index_to_time(frames, index), np.float64)
@@ -438,6 +467,10 @@ class Sorting(SegmentedExtractor[SortingSegment]):
     def has_recording(self) -> bool:
         """True if a recording is registered."""
         return self._recording is not None
+
+    def get_registered_recording(self) -> Recording | None:
+        """The registered recording, or None (kinds built over this sorting keep its times)."""
+        return self._recording
 
     # ----------------------------------------------------- provenance state
     def _saves_recording(self) -> bool:

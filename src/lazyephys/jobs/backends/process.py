@@ -1,10 +1,12 @@
-"""The process-pool backend: ``concurrent.futures.ProcessPoolExecutor`` with an explicit context.
+"""The process backend: ``concurrent.futures.ProcessPoolExecutor`` with an explicit context.
 
-Each worker gets the job once, through the pool's initializer: the recording is inherited
-under ``fork``, or sent as its description (pickled bytes for in-memory recordings) under
-``spawn``/``forkserver``. Its state is built on its first chunk and closed by a
-multiprocessing finalizer when the worker exits with the pool. Each worker records the chunk
-it runs in a small shared array, so that a worker that dies can be named with its chunk.
+Used when ``mp_context`` names a start method (``"fork"``, ``"spawn"``, ``"forkserver"``),
+with exactly that meaning; the pool lives for one job. Each worker gets the job once, through
+the pool's initializer: the recording is inherited under ``fork``, or sent as its
+description (pickled bytes for in-memory recordings) under ``spawn``/``forkserver``. Its
+state is built on its first chunk and closed by a multiprocessing finalizer when the worker
+exits with the pool. Each worker records the chunk it runs in a small shared array, so that
+a worker that dies can be named with its chunk.
 """
 
 from __future__ import annotations
@@ -15,27 +17,41 @@ import multiprocessing.util
 import os
 import pickle
 import signal
+import sys
+import threading
 import time
-from concurrent.futures import Executor, Future
-from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from ..errors import JobWorkerDiedError
-from .job import (
+from ...errors import JobWorkerDiedError
+from ..job import (
     MAIN_GUARD_EXPLANATION,
-    JobSpec,
-    Progress,
+    Job,
     chunk_failure,
     close_worker_state,
     drive,
+    job_pieces,
     make_payload,
+    unpicklable_error,
 )
-from .plan import ChunkPlan
+from ..plan import ChunkPlan
 
 if TYPE_CHECKING:
-    from ..recording.base import Recording
+    from concurrent.futures import Executor, Future
 
-__all__ = ["run_process_pool"]
+__all__ = ["ProcessBackend", "BACKEND", "default_mp_context"]
+
+
+def default_mp_context() -> str:
+    """The start method of ``pool_engine="process"`` when no ``mp_context`` is given.
+
+    On Linux ``fork`` when the calling process runs no other thread (a fork is only unsafe
+    when another thread may hold a lock at that moment), else ``forkserver``; elsewhere the
+    platform's own default.
+    """
+    if sys.platform.startswith("linux"):
+        others = [t for t in threading.enumerate() if t is not threading.current_thread()]
+        return "forkserver" if others else "fork"
+    return multiprocessing.get_start_method(allow_none=False)
 
 # One worker process runs one job: these module globals hold its payload and state.
 _worker: dict[str, Any] = {}
@@ -152,22 +168,48 @@ def _dead_worker_error(
     return JobWorkerDiedError(f"worker process {pid} of {name} {how}{where}. {cause} {advice}")
 
 
-def run_process_pool(recording: Recording, plan: ChunkPlan, spec: JobSpec, job_name: str,
-                      n_workers: int, context_name: str, progress: Progress) -> list[Any]:
+class ProcessBackend:
+    """A process pool with the start method ``mp_context`` names, for one job."""
+
+    name = "process"
+    serial_when_single = True
+
+    def describe(self, job: Job) -> str:
+        return f"process pool of {job.n_workers} workers ({_context_name(job)})"
+
+    def run(self, job: Job) -> list[Any]:
+        return run_process_pool(job, _context_name(job))
+
+
+def _context_name(job: Job) -> str:
+    return str(job.job_kwargs.get("mp_context") or default_mp_context())
+
+
+def _pickle(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def run_process_pool(job: Job, context_name: str) -> list[Any]:
+    from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
+
+    plan, job_name, n_workers = job.plan, job.job_name, job.n_workers
     context = multiprocessing.get_context(context_name)
     if context_name == "forkserver":
         _preload_forkserver(context)
     inherit = context_name == "fork"
-    payload = make_payload(recording, spec, inherit)
+    payload = make_payload(job.chunkable, job.spec, inherit)
     initial: Any = payload
     if not inherit:
         try:
-            initial = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, AttributeError, TypeError) as exc:
-            raise TypeError(
-                f"job {job_name!r} cannot be sent to {context_name} workers: init_func, "
-                "run_func and init_args must be picklable (module-level functions, not "
-                f"lambdas or closures); use mp_context='fork' or pool_engine='thread' ({exc})"
+            initial = _pickle(payload)
+        except Exception as exc:
+            raise unpicklable_error(
+                job_name, job_pieces(job.chunkable, job.spec), _pickle,
+                f"{context_name} workers",
+                "Under spawn/forkserver, functions must be importable module-level functions "
+                "(not lambdas, closures or functions of the main script); leave mp_context "
+                "unset to send them by value, or use mp_context='fork' or "
+                "pool_engine='thread'.", exc,
             ) from exc
     slots = context.Array("q", 2 * n_workers, lock=False)
     counter = context.Value("i", 0)
@@ -191,7 +233,7 @@ def run_process_pool(recording: Recording, plan: ChunkPlan, spec: JobSpec, job_n
         return chunk_failure(plan, job_name, index, error)
 
     try:
-        results = drive(plan, submit, 2 * n_workers, progress, on_error)
+        results = drive(plan, submit, 2 * n_workers, job.progress, on_error)
     except KeyboardInterrupt:
         _terminate(executor, processes)
         executor.shutdown(wait=True, cancel_futures=True)
@@ -215,3 +257,6 @@ def _terminate(executor: Executor, processes: dict[int, Any]) -> None:
             process.join(max(0.0, deadline - time.monotonic()))
             if process.is_alive():
                 process.kill()
+
+
+BACKEND = ProcessBackend()

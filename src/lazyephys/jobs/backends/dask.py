@@ -14,16 +14,12 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..errors import JobWorkerDiedError
-from .job import JobSpec, Payload, Progress, chunk_failure, close_worker_state, make_payload
-from .plan import ChunkPlan
+from ...errors import JobWorkerDiedError
+from ..job import Job, Payload, chunk_failure, close_worker_state, make_payload
 
-if TYPE_CHECKING:
-    from ..recording.base import Recording
-
-__all__ = ["run_dask"]
+__all__ = ["DaskBackend", "BACKEND"]
 
 
 @dataclass
@@ -103,14 +99,28 @@ def _dask_client(client: Any, n_workers: int) -> Iterator[Any]:
         yield own
 
 
-def run_dask(recording: Recording, plan: ChunkPlan, spec: JobSpec, job_name: str,
-              n_workers: int, client: Any, progress: Progress) -> list[Any]:
+class DaskBackend:
+    """``dask.distributed``: the ``client`` job kwarg, the default client, or a local cluster."""
+
+    name = "dask"
+    serial_when_single = False
+
+    def describe(self, job: Job) -> str:
+        return "dask.distributed"
+
+    def run(self, job: Job) -> list[Any]:
+        return run_dask(job, job.job_kwargs.get("client"))
+
+
+def run_dask(job: Job, client: Any) -> list[Any]:
     from distributed import Future as DaskFuture
     from distributed import as_completed
 
-    with _dask_client(client, n_workers) as client:
+    plan, job_name, progress = job.plan, job.job_name, job.progress
+    # n_jobs, not the worker count capped by the plan: a local cluster serves one job
+    with _dask_client(client, int(job.job_kwargs.get("n_jobs", job.n_workers))) as client:
         job_id = f"{job_name or 'job'}-{uuid.uuid4().hex}"
-        payload = make_payload(recording, spec, inherit=False)
+        payload = make_payload(job.chunkable, job.spec, inherit=False)
         scattered = client.scatter(payload, broadcast=True, hash=False)
         threads = sum(client.nthreads().values()) or 1
         window = 2 * threads
@@ -155,3 +165,6 @@ def run_dask(recording: Recording, plan: ChunkPlan, spec: JobSpec, job_name: str
             with contextlib.suppress(Exception):
                 client.cancel([scattered])
     return results
+
+
+BACKEND = DaskBackend()
