@@ -61,3 +61,15 @@ def test_importing_lazyephys_does_not_import_matplotlib():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_probe_map_axis_labels_use_the_default_label_size():
+    import matplotlib.pyplot as plt
+
+    rec = le.generate_recording(num_channels=4, durations=[1.0], seed=0)
+    ax = widgets.plot_probe_map(rec)
+    _, plain = plt.subplots()
+    plain.set_xlabel("x")
+    expected = plain.xaxis.label.get_fontsize()
+    assert ax.xaxis.label.get_fontsize() == expected
+    assert ax.yaxis.label.get_fontsize() == expected

@@ -127,3 +127,16 @@ def test_presence_bad_input(kwargs, message):
     sorting = le.generate_sorting(num_units=2, durations=[5.0], seed=0)
     with pytest.raises((ValueError, IndexError), match=message):
         plot_unit_presence(sorting, **kwargs)
+
+
+def test_rasters_late_in_a_long_sorting_label_times_in_full():
+    hour = 3600 * FS
+    sorting = le.NumpySorting.from_samples_and_labels(
+        [np.array([hour - 500, hour - 100])], [np.array(["a", "a"])], FS
+    )
+    ax = plot_rasters(sorting, time_range=(3599.4, 3599.9))
+    ax.figure.canvas.draw()
+    labels = [float(t.get_text().replace("\u2212", "-")) for t in ax.get_xticklabels()
+              if t.get_text()]
+    assert labels and min(labels) >= 3599.4 and max(labels) <= 3599.9
+    assert ax.xaxis.get_major_formatter().get_offset() == ""

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+import lazyephys as le
 from lazyephys.widgets import plot_binned, plot_recruitment
 
 from .conftest import rendered_png
@@ -102,3 +103,70 @@ def test_recruitment_positions_by_group_label():
 def test_recruitment_bad_input(kwargs, error, message):
     with pytest.raises(error, match=message):
         plot_recruitment(FRACTIONS, **kwargs)
+
+
+def _epoch_counts():
+    # 3 epochs of 4 bins of 0.25 s starting at 10, 20 and 30 s, 2 units
+    counts = np.random.default_rng(1).integers(0, 6, size=(3, 4, 2)).astype(np.uint8)
+    starts = np.array([10.0, 20.0, 30.0])
+    offsets = np.arange(5) * 0.25
+    return SimpleNamespace(counts=counts, bin_edges=starts[:, None] + offsets[None, :],
+                           bin_offsets=offsets, unit_ids=np.array(["u", "v"]))
+
+
+def test_epoch_counts_with_edges_per_epoch_draw_one_epoch_on_its_own_times():
+    epochs = _epoch_counts()
+    ax = plot_binned(epochs, epoch_index=1)
+    np.testing.assert_array_equal(mesh_values(ax, (2, 4)), epochs.counts[1].T)
+    assert ax.get_xlim() == (20.0, 21.0)
+    assert ax.get_xlabel() == "time (s)"
+
+
+def test_epoch_counts_mean_is_drawn_on_times_from_each_epoch_start():
+    epochs = _epoch_counts()
+    ax = plot_binned(epochs)
+    np.testing.assert_allclose(mesh_values(ax, (2, 4)), epochs.counts.mean(axis=0).T)
+    assert ax.get_xlim() == (0.0, 1.0)
+    assert ax.get_xlabel() == "time in epoch (s)"
+    # epochs of different lengths share no offsets: the mean is drawn over bin numbers
+    epochs.bin_offsets = None
+    ax = plot_binned(epochs)
+    assert ax.get_xlim() == (-0.5, 3.5) and ax.get_xlabel() == "bin"
+
+
+def test_epoch_edges_must_match_the_epochs():
+    epochs = _epoch_counts()
+    with pytest.raises(ValueError, match="2 rows of edges for 3 epochs"):
+        plot_binned(epochs.counts, bin_edges=epochs.bin_edges[:2], epoch_index=0)
+
+
+def test_analytics_outputs_draw_with_their_labels():
+    # a unit firing at 0.05 s and 0.25 s after each of two events, another silent
+    from lazyephys.analysis import bin_spikes, peri_event_counts, recruitment
+
+    events = np.array([1.0, 3.0])
+    fs = 1000.0
+    spikes = np.sort(np.concatenate([events + 0.05, events + 0.25])) * fs
+    sorting = le.NumpySorting.from_unit_dict(
+        {"a": spikes.astype(np.int64), "b": np.array([], dtype=np.int64)}, fs,
+        num_samples=[4000])
+    around = peri_event_counts(sorting, events, window=(-0.1, 0.3), bin_duration=0.1)
+    ax = plot_binned(around)
+    # mean over events: unit a has one spike in the bins [0, 0.1) and [0.2, 0.3)
+    np.testing.assert_allclose(mesh_values(ax, (2, 4)), [[0, 1, 0, 1], [0, 0, 0, 0]])
+    np.testing.assert_allclose(ax.get_xlim(), (-0.1, 0.3))
+    assert ax.get_xlabel() == "time in epoch (s)"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+    ax = plot_binned(around, epoch_index=1)
+    np.testing.assert_allclose(ax.get_xlim(), (2.9, 3.3))
+
+    binned = bin_spikes(sorting, bin_duration=1.0)
+    ax = plot_binned(binned)
+    np.testing.assert_array_equal(mesh_values(ax, (2, 4)), binned.counts.T)
+    assert ax.get_xlim() == (0.0, 4.0)
+
+    sorting.set_property("group", ["x", "y"])
+    recruited = recruitment(sorting, bin_duration=1.0, by="group")
+    ax = plot_recruitment(recruited, {"x": (0.0, 0.0), "y": (10.0, 0.0)}, bin_index=1)
+    np.testing.assert_array_equal(ax.collections[0].get_array(), [1.0, 0.0])
+    assert ax.get_title() == "t = 1.000 s"

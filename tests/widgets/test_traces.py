@@ -164,3 +164,15 @@ def test_draws_on_the_given_axes():
     assert not left.get_lines()
     with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
         plot_traces(rec, ax="left")
+
+
+def test_late_window_ticks_are_written_in_full_seconds():
+    # matplotlib would label 86399.00..86399.05 as 0.00..0.05 plus an offset of 8.6399e4
+    log = []
+    day = LoggingRecording(int(24 * 3600 * FS), 2, log)
+    ax = plot_traces(day, time_range=(86_399.0, 86_399.05), mode="line")
+    ax.figure.canvas.draw()
+    labels = [float(t.get_text().replace("\u2212", "-")) for t in ax.get_xticklabels()
+              if t.get_text()]
+    assert labels and min(labels) >= 86_399.0 and max(labels) <= 86_399.05
+    assert ax.xaxis.get_major_formatter().get_offset() == ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["require_pyplot", "get_axes"]
+__all__ = ["require_pyplot", "get_axes", "set_time_axis"]
 
 _EXTRA_HINT = "plotting needs matplotlib: pip install 'lazyephys[widgets]'"
 
@@ -27,3 +27,16 @@ def get_axes(ax: Any, figsize: tuple[float, float] = (8.0, 5.0)) -> Any:
     if not hasattr(ax, "figure") or not hasattr(ax, "plot"):
         raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
     return ax
+
+
+def set_time_axis(ax: Any, t0: float, t1: float) -> None:
+    """Show ``[t0, t1]`` seconds on the horizontal axis, its ticks written in full.
+
+    Matplotlib would write the ticks of a window late in a long recording as small numbers
+    plus an offset (``0.01 ... +8.6399e4``); seconds read as the recording's times instead.
+    """
+    ax.set_xlim(t0, t1)
+    ax.set_xlabel("time (s)")
+    formatter = ax.xaxis.get_major_formatter()
+    if hasattr(formatter, "set_useOffset"):
+        formatter.set_useOffset(False)

@@ -32,7 +32,10 @@ def plot_binned(
         an array: ``(bins, units)``, or ``(epochs, bins, units)`` for epoch-aligned counts.
     bin_edges : array or None
         ``bins + 1`` increasing edges in seconds (taken from ``binned`` when it has them);
-        without them the horizontal axis counts bins.
+        without them the horizontal axis counts bins. Epoch-aligned counts may give one row
+        of edges per epoch, ``(epochs, bins + 1)``: one epoch is drawn on its own times; the
+        mean over epochs on times in the epoch, relative to each epoch's start or event
+        (``binned.bin_offsets``), or on bin numbers when epochs have no common offsets.
     labels : array or None
         One label per column (taken from ``binned.unit_ids`` when present).
     epoch_index : int or None
@@ -70,16 +73,31 @@ def plot_binned(
     if labels is None:
         labels = getattr(binned, "unit_ids", None)
     default_name = "count"
+    time_label = "time (s)"
     if values.ndim == 3:
+        edges_by_epoch = bin_edges is not None and np.ndim(bin_edges) == 2
         if epoch_index is None:
             values = values.mean(axis=0)
             default_name = "mean count over epochs"
+            if edges_by_epoch:
+                # epochs lie at different times: draw them on the times relative to each
+                # epoch's start (or its event) when they share them, else on bin numbers
+                bin_edges = getattr(binned, "bin_offsets", None)
+                time_label = "time in epoch (s)"
         else:
             num_epochs = values.shape[0]
             if not -num_epochs <= int(epoch_index) < num_epochs:
                 raise IndexError(f"epoch_index {epoch_index} is out of range: there are "
                                  f"{num_epochs} epochs")
             values = values[int(epoch_index)]
+            if edges_by_epoch:
+                edges_table = np.asarray(bin_edges)
+                if edges_table.shape[0] != num_epochs:
+                    raise ValueError(
+                        f"bin_edges has {edges_table.shape[0]} rows of edges for "
+                        f"{num_epochs} epochs"
+                    )
+                bin_edges = edges_table[int(epoch_index)]
     elif epoch_index is not None:
         raise ValueError("epoch_index applies to epoch-aligned counts (3 dimensions); got "
                          f"{values.ndim} dimensions")
@@ -105,6 +123,6 @@ def plot_binned(
     if num_columns <= 50:
         ax.set_yticks(np.arange(num_columns))
         ax.set_yticklabels([str(name) for name in names])
-    ax.set_xlabel("time (s)" if edges is not None else "bin")
+    ax.set_xlabel(time_label if edges is not None else "bin")
     ax.set_ylabel(label_name)
     return ax

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ._matplotlib import get_axes, require_pyplot
+from ._matplotlib import get_axes, require_pyplot, set_time_axis
 from ._ranges import sorting_window, unit_positions
 
 __all__ = ["plot_unit_presence", "plot_firing_rate"]
@@ -99,12 +99,11 @@ def plot_unit_presence(
     mesh = ax.pcolormesh(edges, np.arange(ids.size + 1) - 0.5, rates, cmap=cmap,
                          shading="flat")
     plt.colorbar(mesh, ax=ax, label="firing rate (Hz)")
-    ax.set_xlim(t0, t1)
+    set_time_axis(ax, t0, t1)
     ax.set_ylim(-0.5, ids.size - 0.5)
     if ids.size <= 50:
         ax.set_yticks(np.arange(ids.size))
         ax.set_yticklabels([str(i) for i in ids])
-    ax.set_xlabel("time (s)")
     ax.set_ylabel("unit")
     return ax
 
@@ -162,7 +161,6 @@ def plot_firing_rate(
         ax.plot(centres, rate, label=str(unit_id))
     if ids.size <= 20:
         ax.legend(title="unit", fontsize="small")
-    ax.set_xlim(t0, t1)
-    ax.set_xlabel("time (s)")
+    set_time_axis(ax, t0, t1)
     ax.set_ylabel("firing rate (Hz)")
     return ax

@@ -85,6 +85,8 @@ def plot_probe_map(
         mappable = artists[0]
         mappable.set_clim(float(np.nanmin(values)), float(np.nanmax(values)))
         plt.colorbar(mappable, ax=ax, label=color_by)
-    ax.set_xlabel("x (um)")
-    ax.set_ylabel("y (um)")
+    # probeinterface labels its axes in a large font: label them like every other plot
+    size = require_pyplot().rcParams["axes.labelsize"]
+    ax.set_xlabel("x (um)", fontsize=size)
+    ax.set_ylabel("y (um)", fontsize=size)
     return ax

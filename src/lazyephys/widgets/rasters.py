@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ._matplotlib import get_axes, require_pyplot
+from ._matplotlib import get_axes, require_pyplot, set_time_axis
 from ._ranges import sorting_window, unit_positions
 
 __all__ = ["plot_rasters"]
@@ -106,11 +106,10 @@ def plot_rasters(
             ax.scatter(x[keep], y[keep], color=palette(number % 10), label=str(value),
                        **style)
         ax.legend(title=color_by, loc="upper right", fontsize="small")
-    ax.set_xlim(t0, t1)
+    set_time_axis(ax, t0, t1)
     ax.set_ylim(-0.5, ids.size - 0.5)
     if ids.size <= 50:
         ax.set_yticks(np.arange(ids.size))
         ax.set_yticklabels([str(i) for i in ids])
-    ax.set_xlabel("time (s)")
     ax.set_ylabel("unit")
     return ax

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ._matplotlib import get_axes
+from ._matplotlib import get_axes, set_time_axis
 from ._ranges import check_ids, check_time_range, resolve_segment_index
 
 __all__ = ["plot_traces"]
@@ -117,9 +117,8 @@ def plot_traces(
         _draw_lines(ax, times, np.asarray(traces, dtype=np.float64), color)
     else:
         _draw_map(ax, times, np.asarray(traces, dtype=np.float64), t0, t1, cmap, clim, unit)
-    ax.set_xlim(t0, t1)
+    set_time_axis(ax, t0, t1)
     ax.set_ylim(-0.5, ids.size - 0.5)
-    ax.set_xlabel("time (s)")
     ax.set_ylabel("channel (by depth)" if order_channel_by_depth else "channel")
     if show_channel_ids:
         ax.set_yticks(np.arange(ids.size))
