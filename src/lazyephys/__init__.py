@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the names as static type checkers and IDEs see them
     from .jobs import *  # noqa: F403
     from .recording import *  # noqa: F403
     from .sorting import *  # noqa: F403
+    from .sweeps import *  # noqa: F403
     from .widgets import *  # noqa: F403
 
 #: Where the top-level names come from: every name of each subpackage's ``__all__``, looked
@@ -42,6 +43,7 @@ _EXPORTING_SUBPACKAGES = (
     "jobs",
     "extractors",
     "widgets",
+    "sweeps",
 )
 #: Names taken from a subpackage whose other names stay in it.
 _SINGLE_NAMES = {
@@ -65,6 +67,7 @@ _SUBPACKAGES = (
     "preprocessing",
     "recording",
     "sorting",
+    "sweeps",
     "testing",
     "widgets",
 )

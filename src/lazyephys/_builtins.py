@@ -20,6 +20,7 @@ BUILTIN_PLUGIN_MODULES: tuple[str, ...] = (
     "lazyephys.preprocessing",
     "lazyephys.extractors",
     "lazyephys.analysis",
+    "lazyephys.sweeps",
 )
 
 _state = {"loaded": False, "loading": False}

@@ -34,6 +34,11 @@ __all__ = [
     "JobCloseError",
     "UnknownPropertyError",
     "InvalidEpochsError",
+    "OptionalDependencyError",
+    "SweepMetadataError",
+    "UnknownFeatureError",
+    "UnknownProtocolError",
+    "RheobaseWarning",
 ]
 # JobWorkerDiedError is built on first use (see __getattr__ below): its base class lives in
 # concurrent.futures.process, whose import (multiprocessing, sockets, subprocess) would cost
@@ -185,6 +190,37 @@ class UnknownPropertyError(LazyEphysError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+# ---------------------------------------------------------------- optional
+class OptionalDependencyError(LazyEphysError, ImportError):
+    """An optional package that a feature needs is not installed; the message names the
+    ``lazyephys`` extra that installs it."""
+
+
+# ------------------------------------------------------------------ sweeps
+class SweepMetadataError(LazyEphysError, ValueError):
+    """A sweep whose metadata (cell, protocol, amplitude, stimulus start and end) is missing
+    or inconsistent with its data; the message names the sweep."""
+
+
+class UnknownFeatureError(LazyEphysError, KeyError):
+    """A feature name the feature library does not know; the message lists close matches."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; show it plainly instead
+        return str(self.args[0]) if self.args else ""
+
+
 class InvalidEpochsError(LazyEphysError, ValueError):
     """An epochs table that cannot be used: no start/stop columns, a stop before its start,
     a zero-length epoch. The message names the offending rows or columns."""
+
+
+class UnknownProtocolError(LazyEphysError, KeyError):
+    """A protocol named (in targets, in a rheobase request) that no sweep has; the message
+    lists the protocols the sweeps have."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class RheobaseWarning(LazyEphysError, UserWarning):
+    """A cell whose rheobase could not be found (no spiking sweep); reported per cell."""

@@ -11,6 +11,7 @@ from .presence import plot_firing_rate, plot_unit_presence
 from .probe_map import plot_probe_map
 from .rasters import plot_rasters
 from .recruitment import plot_recruitment
+from .sweeps import plot_feature_vs_amplitude, plot_sweeps
 from .traces import plot_traces
 
 __all__ = [
@@ -21,4 +22,6 @@ __all__ = [
     "plot_firing_rate",
     "plot_binned",
     "plot_recruitment",
+    "plot_sweeps",
+    "plot_feature_vs_amplitude",
 ]
