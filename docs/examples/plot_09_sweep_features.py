@@ -98,10 +98,10 @@ fig.tight_layout()
 # One row per sweep, one column per feature; a sweep is a chunk, and chunks run in
 # parallel workers.
 features = extract_features(
-    sweeps, ["Spikecount", "mean_frequency", "AP_amplitude", "time_to_first_spike"],
+    sweeps, ["spike_count", "mean_frequency", "AP_amplitude", "time_to_first_spike"],
     n_jobs=2,
 )
-print(features[["cell_id", "protocol", "amplitude", "Spikecount", "mean_frequency"]]
+print(features[["cell_id", "protocol", "amplitude", "spike_count", "mean_frequency"]]
       .head(12).to_string())
 
 # %%
@@ -109,7 +109,7 @@ print(features[["cell_id", "protocol", "amplitude", "Spikecount", "mean_frequenc
 fig, ax = plt.subplots(figsize=(6, 4))
 for cell, rows in features.groupby("cell_id"):
     rows = rows.sort_values("amplitude")
-    ax.plot(rows["amplitude"], rows["Spikecount"] / ((stim_end - stim_start) / 1000.0),
+    ax.plot(rows["amplitude"], rows["spike_count"] / ((stim_end - stim_start) / 1000.0),
             "o-", label=cell)
 ax.set_xlabel("step current (nA)")
 ax.set_ylabel("firing rate during the step (Hz)")
