@@ -18,7 +18,6 @@ fitting reads come from that table.
 import tempfile
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from lazyephys.sweeps import (
@@ -28,6 +27,7 @@ from lazyephys.sweeps import (
     group_by_targets,
     write_feature_files,
 )
+from lazyephys.widgets import plot_feature_vs_amplitude, plot_sweeps
 
 fs = 20_000.0
 dt_ms = 1000.0 / fs
@@ -79,18 +79,11 @@ print(sweeps)
 
 # %%
 # Each sweep is a segment; its current is built from the step it was given.
-fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 5), sharex=True,
-                                  height_ratios=[3, 1])
-for index in [4, 6, 10]:
-    times = sweeps.get_times(segment_index=index) * 1000.0
-    trace = sweeps.get_traces(segment_index=index)
-    top.plot(times, trace[:, 0], linewidth=0.6, label=f"{amplitudes[index]} nA")
-    bottom.plot(times, trace[:, 1], linewidth=0.8)
-top.set_ylabel("voltage (mV)")
-top.legend(title=cell_ids[4])
-bottom.set_ylabel("current (nA)")
-bottom.set_xlabel("time (ms)")
-fig.tight_layout()
+# ``plot_sweeps`` draws one cell's sweeps by protocol, coloured by amplitude.
+axes = plot_sweeps(sweeps, "cell_a")
+times = sweeps.get_times(segment_index=4)
+print(f"sweep 4: {times.size} samples, {amplitudes[4]} nA from {stim_start:g} to "
+      f"{stim_end:g} ms")
 
 # %%
 # Features of every sweep
@@ -106,15 +99,8 @@ print(features[["cell_id", "protocol", "amplitude", "spike_count", "mean_frequen
 
 # %%
 # The f-I curve of each cell, from the table.
-fig, ax = plt.subplots(figsize=(6, 4))
-for cell, rows in features.groupby("cell_id"):
-    rows = rows.sort_values("amplitude")
-    ax.plot(rows["amplitude"], rows["spike_count"] / ((stim_end - stim_start) / 1000.0),
-            "o-", label=cell)
-ax.set_xlabel("step current (nA)")
-ax.set_ylabel("firing rate during the step (Hz)")
-ax.legend()
-fig.tight_layout()
+ax = plot_feature_vs_amplitude(features, "mean_frequency")
+ax.set_title("mean frequency against the step")
 
 # %%
 # Rheobase, targets and feature files
@@ -135,3 +121,7 @@ for target in result.targets:
           f"mean {target['mean']:.2f} std {target['std']:.2f} over {target['n']} sweeps")
 paths = write_feature_files(result, Path(tempfile.mkdtemp()) / "features")
 print(sorted(path.name for path in paths.values()))
+
+# %%
+# The targets over the sweeps they average, in % of each cell's rheobase.
+ax = plot_feature_vs_amplitude(features, "mean_frequency", result, protocol="IDRest")
