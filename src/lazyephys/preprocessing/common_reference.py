@@ -18,7 +18,7 @@ from ._base import (
     WindowTransformSegment,
     as_work_array,
     init_from_parent,
-    resolve_output_dtype,
+    keep_input_dtype,
     working_dtype,
 )
 
@@ -181,7 +181,7 @@ class CommonReferenceRecording(Recording):
             raise ValueError(
                 f"ref_channel_ids is only used with reference='single', not {reference!r}"
             )
-        out = resolve_output_dtype(recording.get_dtype(), dtype)
+        out = keep_input_dtype(recording.get_dtype(), dtype, "common_reference")
         work = working_dtype(recording.get_dtype(), out)
         init_from_parent(
             self, recording, out,
@@ -316,7 +316,8 @@ def common_reference(
     local_radius : (float, float)
         For "local": the annulus ``(inner, outer]`` in um.
     dtype : dtype or None
-        Output dtype; None keeps float inputs' dtype and gives float32 for integers.
+        Output dtype; None keeps the input's (integers are rounded, and values outside
+        the range raise ``DtypeOverflowError``).
 
     Returns
     -------

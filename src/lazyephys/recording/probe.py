@@ -18,7 +18,13 @@ if TYPE_CHECKING:
 
     from .base import Recording
 
-__all__ = ["set_probegroup", "get_probegroup", "get_probe", "get_channel_locations"]
+__all__ = [
+    "set_probegroup",
+    "get_probegroup",
+    "get_probe",
+    "get_channel_locations",
+    "dummy_probe_from_locations",
+]
 
 
 def _as_probegroup(probe_or_group: Any) -> probeinterface.ProbeGroup:
@@ -163,3 +169,36 @@ def get_channel_locations(recording: Recording, channel_ids: Any = None,
             )
         columns.append(position)
     return np.asarray(locations[:, columns], dtype=np.float64)
+
+
+def dummy_probe_from_locations(
+    num_channels: int,
+    locations: Any,
+    shape: str = "circle",
+    shape_params: dict[str, Any] | None = None,
+    axes: str = "xy",
+) -> probeinterface.Probe:
+    """A probe with one contact per channel at ``locations``, wired in channel order.
+
+    Examples
+    --------
+    >>> probe = dummy_probe_from_locations(2, [[0, 0], [0, 20]])
+    >>> probe.contact_positions.tolist()
+    [[0.0, 0.0], [0.0, 20.0]]
+    """
+    from probeinterface import Probe
+
+    positions = np.asarray(locations, dtype=np.float64)
+    if positions.shape != (num_channels, 2):
+        raise ValueError(
+            f"locations must have shape ({num_channels}, 2), one (x, y) per channel; got "
+            f"{positions.shape}"
+        )
+    if len(axes) != 2 or not set(axes) <= {"x", "y", "z"}:
+        raise ValueError(f"axes must name two of 'x', 'y', 'z', such as 'xy'; got {axes!r}")
+    params = {"radius": 1} if shape_params is None else dict(shape_params)
+    probe = Probe(ndim=2, si_units="um")
+    probe.set_contacts(positions=positions, shapes=shape, shape_params=params)
+    probe.create_auto_shape(probe_type="tip")
+    probe.set_device_channel_indices(np.arange(num_channels))
+    return probe
