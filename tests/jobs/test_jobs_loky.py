@@ -300,3 +300,17 @@ def test_a_cold_pool_runs_the_first_chunks_in_the_caller_meanwhile(recording, tm
     assert results[0][4] == os.getpid()  # workers take far longer to start than one chunk
     assert tokens(tmp_path, "close") == tokens(tmp_path, "init")
 
+
+def test_idle_workers_exit_after_the_idle_timeout(monkeypatch):
+    import psutil
+
+    from lazyephys.jobs.backends import loky
+
+    shutdown_pool()
+    monkeypatch.setattr(loky, "IDLE_TIMEOUT", 1.0)
+    workers = [psutil.Process(pid) for pid in start_workers(2)]
+    deadline = time.monotonic() + 30
+    while any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers):
+        assert time.monotonic() < deadline, "idle workers still running"
+        time.sleep(0.2)
+    shutdown_pool()

@@ -71,6 +71,9 @@ UNGUARDED_ZARR = textwrap.dedent(
     expected = rec.get_traces()
     assert np.array_equal(binary.get_traces(), expected)
     assert np.array_equal(zarr_copy.get_traces(), expected)
+    from lazyephys.jobs.backends.loky import start_workers
+
+    print(" ".join(map(str, start_workers(2))))
     print(os.getpid())
     """
 )
@@ -80,9 +83,17 @@ def test_an_unguarded_script_saves_zarr_and_binary_in_parallel_and_workers_skip_
     tmp_path,
 ):
     (tmp_path / "unguarded.py").write_text(UNGUARDED_ZARR)
-    parent = run_python(["unguarded.py"], tmp_path).split()[-1]
+    *_, workers, parent = run_python(["unguarded.py"], tmp_path).strip().splitlines()
     ran = sorted(p.name for p in tmp_path.glob("top-level-ran-in-*"))
     assert ran == [f"top-level-ran-in-{parent}"]
+    # the script has exited: its warm workers were shut down with it
+    processes = []
+    for pid in workers.split():
+        try:
+            processes.append(psutil.Process(int(pid)))
+        except psutil.NoSuchProcess:
+            pass
+    wait_for(lambda: all(stopped(p) for p in processes), limit=30.0)
 
 
 MAIN_FUNCTIONS = textwrap.dedent(
