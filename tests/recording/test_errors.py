@@ -173,3 +173,10 @@ def test_get_traces_result_is_read_only_or_a_copy(rec, tmp_path):
     mapped = rec.save(folder=tmp_path / "saved").get_traces()  # memory-mapped: read-only
     with pytest.raises(ValueError, match="read-only"):
         mapped[0, 0] = 1
+
+
+@pytest.mark.parametrize("method", ["select_channels", "remove_channels"])
+def test_selecting_channels_by_none_is_refused_naming_the_argument(method):
+    rec = le.generate_recording(num_channels=3, durations=[0.1])
+    with pytest.raises(TypeError, match="channel_ids must be a list of ids, got None"):
+        getattr(rec, method)(None)

@@ -177,3 +177,10 @@ def test_no_bare_asserts_in_sorting_sources():
 
     for module in (base, in_memory, views, combine, generate_sorting):
         assert "assert " not in inspect.getsource(module), module.__name__
+
+
+@pytest.mark.parametrize("method", ["select_units", "remove_units"])
+def test_selecting_units_by_none_is_refused_naming_the_argument(method):
+    sorting = le.generate_sorting(num_units=3, durations=[0.1])
+    with pytest.raises(TypeError, match="unit_ids must be a list of ids, got None"):
+        getattr(sorting, method)(None)

@@ -122,7 +122,7 @@ class RecordingView(Recording):
 
 def select_channels(recording: Recording, channel_ids: Any) -> Recording:
     """A lazy view of ``channel_ids`` in the order given (duplicates and unknown ids raise)."""
-    indices = recording.ids_to_indices(channel_ids)
+    indices = recording.ids_to_indices(_given(channel_ids, "channel_ids"))
     return _select_indices(recording, indices)
 
 
@@ -141,7 +141,7 @@ def _select_indices(recording: Recording, indices: np.ndarray) -> Recording:
 
 def remove_channels(recording: Recording, remove_channel_ids: Any) -> Recording:
     """A lazy view without ``remove_channel_ids``."""
-    removed = recording.ids_to_indices(remove_channel_ids)
+    removed = recording.ids_to_indices(_given(remove_channel_ids, "remove_channel_ids"))
     keep = np.setdiff1d(np.arange(recording.get_num_channels()), removed)
     return _select_indices(recording, keep)
 
@@ -246,3 +246,10 @@ def split_by(
         recording.get_property(property), property,
         lambda positions: _select_indices(recording, positions), outputs,
     )
+
+
+def _given(ids: Any, name: str) -> Any:
+    """``ids`` unless None: ``ids_to_indices(None)`` means every id, never meant here."""
+    if ids is None:
+        raise TypeError(f"{name} must be a list of ids, got None")
+    return ids

@@ -230,7 +230,7 @@ def select_units(sorting: Sorting, unit_ids: Any, renamed_unit_ids: Any = None) 
     >>> sorting.select_units(["2", "0"], renamed_unit_ids=["a", "b"]).get_unit_ids().tolist()
     ['a', 'b']
     """
-    indices = sorting.ids_to_indices(unit_ids)
+    indices = sorting.ids_to_indices(_given(unit_ids, "unit_ids"))
     new_ids = None
     if renamed_unit_ids is not None:
         new_ids = as_id_array(renamed_unit_ids, "renamed_unit_ids")
@@ -243,7 +243,7 @@ def select_units(sorting: Sorting, unit_ids: Any, renamed_unit_ids: Any = None) 
 
 def remove_units(sorting: Sorting, remove_unit_ids: Any) -> Sorting:
     """A lazy view without ``remove_unit_ids`` (unknown ids raise)."""
-    removed = sorting.ids_to_indices(remove_unit_ids)
+    removed = sorting.ids_to_indices(_given(remove_unit_ids, "remove_unit_ids"))
     keep = np.setdiff1d(np.arange(sorting.get_num_units()), removed)
     return _select_indices(sorting, keep)
 
@@ -374,3 +374,10 @@ def split_by(
         sorting.get_property(property), property,
         lambda positions: _select_indices(sorting, positions), outputs,
     )
+
+
+def _given(ids: Any, name: str) -> Any:
+    """``ids`` unless None: ``ids_to_indices(None)`` means every id, never meant here."""
+    if ids is None:
+        raise TypeError(f"{name} must be a list of ids, got None")
+    return ids
