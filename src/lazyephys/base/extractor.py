@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import FormatError, FormatVersionError
+from .arguments import check_arguments
 from .doors import persistence
 from .ids import IdIndex, as_id_array
 from .provenance import (
@@ -87,6 +88,8 @@ class BaseExtractor:
                 arguments.pop(next(iter(signature.parameters)))
                 if varkw is not None:
                     arguments.update(arguments.pop(varkw))
+                # constructors and loaders (which rebuild through constructors) check alike
+                check_arguments(type(self), arguments)
                 self._kwargs = arguments
             init(self, *args, **kw)
             if outermost:

@@ -134,7 +134,7 @@ def as_spike_vector(spikes: Any) -> np.ndarray:
     missing = [name for name in SPIKE_DTYPE.names if name not in names]  # type: ignore[union-attr]
     if missing:
         raise ValueError(
-            f"a spike vector needs the fields {list(SPIKE_DTYPE.names)}; got dtype "  # type: ignore[arg-type]
+            f"spikes: a spike vector needs the fields {list(SPIKE_DTYPE.names)}; got dtype "  # type: ignore[arg-type]
             f"{array.dtype} (missing {missing})"
         )
     out = empty_spike_vector(array.size)
@@ -177,6 +177,7 @@ def validate_spike_vector(
                 raise ValueError(
                     f"spike {at} has {name} {int(vector[name][at])}, outside the valid range "
                     f"0..{top - 1}"
+                    + (f" (there are {top} unit_ids)" if name == "unit_index" else "")
                 )
         if samples.min() < 0:
             at = lo + int(np.argmax(samples < 0))
