@@ -13,7 +13,6 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,9 +30,11 @@ from ..recording.base import Recording
 from ..sorting.base import Sorting
 from . import builtin_formats  # noqa: F401  (registers the shipped formats)
 from .atomic import atomic_file, atomic_folder, resolve_target
+from .overwrite import check_overwritable
 from .registry import Format, get_format, get_registered_formats
 
-__all__ = ["save", "atomic_folder", "atomic_file", "paths_read_by", "default_save_folder",
+__all__ = ["save", "save_target", "atomic_folder", "atomic_file", "paths_read_by",
+           "default_save_folder",
            "SaveFormat"]
 
 #: The names ``save(format=...)`` knows without plugins; registered formats add theirs.
@@ -43,23 +44,12 @@ SaveFormat = Literal["binary", "zarr", "memory", "numpy_folder", "hdf5"]
 def paths_read_by(extractor: BaseExtractor) -> Iterator[Path]:
     """Every file or folder ``extractor`` (and everything it is built on) reads from.
 
-    Walks the provenance tree through the path arguments each kind declares.
+    Walks the provenance tree through the path arguments each kind declares; remote URLs
+    are left out.
     """
-    stack = [extractor]
-    seen: set[int] = set()
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        for name in current._path_arguments:
-            value = current._kwargs.get(name)
-            values = value if isinstance(value, (list, tuple)) else [value]
-            for item in values:
-                if item is None or is_remote_url(item):
-                    continue
-                yield as_local_path(item).resolve()
-        stack.extend(current._child_extractors())
+    for item in extractor.paths_read():
+        if not is_remote_url(item):
+            yield as_local_path(item).resolve()
 
 
 def _check_not_reading_from(extractor: BaseExtractor, target: Path) -> None:
@@ -73,9 +63,10 @@ def _check_not_reading_from(extractor: BaseExtractor, target: Path) -> None:
 
 
 def default_save_folder(extractor: BaseExtractor, suffix: str = "") -> Path:
-    """A new folder under the system's temporary directory, for ``save(folder=None)``."""
-    base = Path(tempfile.gettempdir()) / "lazyephys_cache"
-    base.mkdir(parents=True, exist_ok=True)
+    """A new folder under the global temporary folder, for ``save(folder=None)``."""
+    from .tmp_folder import get_global_tmp_folder
+
+    base = get_global_tmp_folder()
     return base / f"{type(extractor).__name__}_{uuid.uuid4().hex[:12]}{suffix}"
 
 
@@ -93,6 +84,23 @@ def _target_folder(extractor: BaseExtractor, folder: Any, fmt: Format) -> Path:
     if suffix and path.suffix not in suffixes:
         path = path.with_name(path.name + suffix)
     return path
+
+
+def save_target(extractor: BaseExtractor, folder: Any, format: str = "binary") -> Path:
+    """The folder ``save(extractor, folder, format)`` writes (a zarr store gets ``.zarr``).
+
+    Examples
+    --------
+    >>> import lazyephys as le
+    >>> rec = le.generate_recording(durations=[0.1])
+    >>> save_target(rec, "out", "zarr").name
+    'out.zarr'
+    """
+    if not isinstance(extractor, (Recording, Sorting)):
+        raise TypeError(f"expected a Recording or a Sorting, got {type(extractor).__name__}")
+    if format == "numpy_folder" and isinstance(extractor, Sorting):
+        format = "binary"
+    return _target_folder(extractor, folder, _writing_format(format, extractor))
 
 
 def _full_disk_error(
@@ -160,7 +168,9 @@ def save(
         format registered with
         :func:`lazyephys.io.registry.register_format` that writes this kind of object.
     overwrite : bool
-        Replace an existing folder, once the new one is complete.
+        Replace an existing folder, once the new one is complete. Only an empty folder or
+        one holding a saved recording or sorting (ours or SpikeInterface's) is replaced,
+        never the working directory or its parents.
     **kwargs
         Job kwargs (``n_jobs``, ``chunk_duration``, ``progress_bar``...) and format options:
         ``dtype`` and ``clip`` (binary, zarr, memory: a value that does not fit ``dtype`` raises
@@ -210,6 +220,9 @@ def save(
             "format='memory'"
         )
     target = resolve_target(_target_folder(extractor, folder, fmt))
+    if overwrite and target.exists():
+        _check_not_reading_from(extractor, target)  # the more specific refusal first
+        check_overwritable(target)
 
     def refuse_reading_from(resolved: Path) -> None:
         _check_not_reading_from(extractor, resolved)
@@ -229,8 +242,14 @@ def save(
     return load(target)
 
 
-def recording_to_memory(recording: Recording, **job_kwargs: Any) -> Recording:
-    """Compute a recording into numpy arrays (``save(format="memory")``)."""
+def recording_to_memory(recording: Recording, sharedmem: bool = False,
+                        **job_kwargs: Any) -> Recording:
+    """Compute a recording into numpy arrays (``save(format="memory")``).
+
+    With ``sharedmem=True`` the arrays live in shared memory: the result is a
+    :class:`~lazyephys.recording.SharedMemoryRecording` that process workers map without
+    copies.
+    """
     from ..jobs import run_chunked_job, split_job_kwargs
     from ..recording.in_memory import NumpyRecording
 
@@ -238,6 +257,15 @@ def recording_to_memory(recording: Recording, **job_kwargs: Any) -> Recording:
     dtype = rest.pop("dtype", None)
     dtype = check_traces_dtype(recording.get_dtype() if dtype is None else dtype)
     clip = bool(rest.pop("clip", False))
+    if sharedmem:
+        if rest or clip:
+            raise TypeError(f"unexpected arguments for format='memory', sharedmem=True: "
+                            f"{sorted(rest) + (['clip'] if clip else [])}")
+        from ..jobs.shared_memory import save_to_shared_memory
+
+        shared = save_to_shared_memory(recording, dtype=dtype, **job_kwargs)
+        copy_recording_metadata(recording, shared)
+        return shared
     if rest:
         raise TypeError(f"unexpected arguments for format='memory': {sorted(rest)}")
     num_channels = recording.get_num_channels()

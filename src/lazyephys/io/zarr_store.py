@@ -1,4 +1,5 @@
-"""Zarr stores: recordings and sortings, written as zarr format 3, read in format 3 or 2.
+"""Zarr stores: recordings and sortings, written as zarr format 3 (or 2 on request), read in
+format 3 or 2.
 
 A recording store holds one array per segment, ``traces_seg<i>`` (time, channel), chunked in
 time with the executor's chunk length (so that no two workers ever write one chunk),
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -45,7 +46,7 @@ from .metadata import (
     encode_json_property,
     property_file_names,
 )
-from .zarr_codecs import as_v3_compressors, as_v3_filters, quiet_numcodecs_warning
+from .zarr_codecs import array_codecs, quiet_numcodecs_warning
 
 __all__ = [
     "ZarrRecordingExtractor",
@@ -392,9 +393,10 @@ def write_zarr_recording(
     chunks_per_shard: int | None = None,
     dtype: Any = None,
     clip: bool = False,
+    zarr_format: Literal[2, 3] = 3,
     **job_kwargs: Any,
 ) -> None:
-    """Write ``recording`` as a zarr (format 3) store in the existing, empty ``folder``.
+    """Write ``recording`` as a zarr store in the existing, empty ``folder``.
 
     Used by :func:`lazyephys.save` inside a temporary folder; call that instead.
 
@@ -402,8 +404,9 @@ def write_zarr_recording(
     ----------
     recording : Recording
     folder : path
-    compressor : "default", None, or a codec (zarr v3 or numcodecs), or a list of them
-        "default" is :func:`~lazyephys.io.zarr_codecs.default_compressor`; None stores raw.
+    compressor : "default", "wavpack", None, or a codec (zarr v3 or numcodecs), or a list
+        "default" is :func:`~lazyephys.io.zarr_codecs.default_compressor`; "wavpack" is the
+        lossless WavPack codec for integer traces (the ``wavpack`` extra); None stores raw.
     filters : list of codecs or None
         Array-to-array filters (e.g. ``numcodecs.Delta``).
     channel_chunk_size : int or None
@@ -415,6 +418,11 @@ def write_zarr_recording(
         Cast the traces (None: the recording's dtype).
     clip : bool
         Clip values outside ``dtype``'s range instead of raising.
+    zarr_format : {3, 2}
+        Zarr format 2 is what SpikeInterface 0.94 to 0.105 (zarr-python 2) reads: the store
+        then also holds the arrays and attributes it looks for (``channel_ids``,
+        ``t_starts``, ``num_segments``, string properties as arrays), codecs are numcodecs
+        codecs, and there is no sharding.
     **job_kwargs
         The chunk length of the job is the time chunk length of the arrays.
     """
@@ -443,9 +451,14 @@ def write_zarr_recording(
         if int(chunks_per_shard) < 1:
             raise ValueError(f"chunks_per_shard must be positive, got {chunks_per_shard!r}")
         grid = chunk_size * int(chunks_per_shard)
-    root = zarr.open_group(str(folder), mode="w", zarr_format=3)
-    compressors = as_v3_compressors(compressor, out_dtype)
-    filter_codecs = as_v3_filters(filters, out_dtype)
+    if zarr_format not in (2, 3):
+        raise ValueError(f"zarr_format must be 3 or 2, got {zarr_format!r}")
+    if zarr_format == 2 and chunks_per_shard is not None:
+        raise ValueError("zarr format 2 has no sharding: chunks_per_shard needs zarr_format=3")
+    root = zarr.open_group(str(folder), mode="w", zarr_format=zarr_format)
+    codecs = array_codecs(compressor, filters, out_dtype, zarr_format)
+    if zarr_format == 3:
+        codecs["dimension_names"] = ("time", "channel")
     names: list[str] = []
     time_names: list[str | None] = []
     for index in range(recording.get_num_segments()):
@@ -456,10 +469,9 @@ def write_zarr_recording(
             shards = (chunks[0] * int(chunks_per_shard), max(1, num_channels))
             shards = (shards[0], -(-shards[1] // chunks[1]) * chunks[1])
         name = f"traces_seg{index}"
-        root.create_array(name, shape=(num_samples, num_channels), dtype=out_dtype,
-                          chunks=chunks, shards=shards, compressors=compressors,
-                          filters=filter_codecs, fill_value=0,
-                          dimension_names=("time", "channel"))
+        with quiet_numcodecs_warning():
+            root.create_array(name, shape=(num_samples, num_channels), dtype=out_dtype,
+                              chunks=chunks, shards=shards, fill_value=0, **codecs)
         names.append(name)
         if recording.has_time_vector(index):
             time_name = f"times_seg{index}"
@@ -500,5 +512,9 @@ def write_zarr_recording(
         "probegroup": probegroup,
         "provenance": source_provenance(recording),
     }
+    if zarr_format == 2:
+        from .spikeinterface_metadata import write_spikeinterface_zarr_recording
+
+        attrs.update(write_spikeinterface_zarr_recording(root, recording, properties))
     # Written last: a store without its format attribute is incomplete and never loads.
     root.attrs.update(attrs)
