@@ -41,7 +41,8 @@ def _hints(cls: type) -> dict[str, Any] | None:
 def _describe(annotation: Any) -> str:
     origin = typing.get_origin(annotation)
     if origin is typing.Literal:
-        return "one of " + ", ".join(repr(v) for v in typing.get_args(annotation))
+        choices = [repr(v) for v in typing.get_args(annotation)]
+        return " or ".join(choices) if len(choices) < 3 else "one of " + ", ".join(choices)
     if origin in (typing.Union, types.UnionType):
         return " or ".join(_describe(a) for a in typing.get_args(annotation))
     if annotation is type(None):

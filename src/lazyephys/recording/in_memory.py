@@ -79,7 +79,10 @@ class NumpyRecording(Recording):
                 f"traces_list must be a (time, channel) array or a list of them, got "
                 f"{type(traces_list).__name__}"
             )
-        arrays = [np.asarray(t) for t in traces_list]
+        try:
+            arrays = [np.asarray(t) for t in traces_list]
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"traces_list must hold (time, channel) arrays: {err}") from None
         if not arrays:
             raise ValueError("traces_list is empty: give at least one (time, channel) array")
         for i, arr in enumerate(arrays):

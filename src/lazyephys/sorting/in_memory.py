@@ -130,7 +130,10 @@ class SpikeVectorSegment(SortingSegment):
 
 def as_spike_vector(spikes: Any) -> np.ndarray:
     """``spikes`` as an array of :data:`SPIKE_DTYPE` (no copy when it already is one)."""
-    array = np.asarray(spikes)
+    try:
+        array = np.asarray(spikes)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"spikes must be a spike vector (a structured array): {err}") from None
     if array.dtype == SPIKE_DTYPE:
         return array.reshape(-1) if array.ndim != 1 else array
     names = array.dtype.names or ()
@@ -214,7 +217,7 @@ def validate_spike_vector(
             if end > 0 and int(segs[end - 1]) == index and vector["sample_index"][end - 1] >= num:
                 raise ValueError(
                     f"segment {index} has a spike at sample {int(vector['sample_index'][end - 1])}"
-                    f" but only {num} samples"
+                    f" but only {num} samples (num_samples)"
                 )
 
 
