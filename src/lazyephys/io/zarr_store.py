@@ -269,14 +269,14 @@ def _chunk_keys(array: Any) -> list[str]:
 
     The array's own key encoding spells them (``c/0/1`` in zarr 3, ``0.1`` in zarr 2).
     """
-    outer = array.shards or array.chunks
+    outer = getattr(array, "shards", None) or array.chunks
     grid = [-(-size // length) for size, length in zip(array.shape, outer, strict=True)]
     encode = array.metadata.encode_chunk_key
     return [encode((i, j)) for i in range(grid[0]) for j in range(grid[1])]
 
 
 def _listed_chunk_keys(root: Any, name: str) -> set[str]:
-    """The chunk keys stored under array ``name``, listed from the store (local or remote)."""
+    """The keys stored under array ``name``, listed from the store (local or remote)."""
     from zarr.core.sync import sync
 
     prefix = "/".join(part for part in (root.path, name) if part) + "/"
