@@ -358,3 +358,15 @@ def test_high_frequency_power_is_welch(nperseg):
     expected = psd[frequencies > FS / 2 * 0.8].mean(axis=0)
     got = pp.bad_channels.high_frequency_power(x, FS, nperseg, 0.8)
     np.testing.assert_allclose(got, expected, rtol=1e-10)
+
+
+def test_bad_channels_removed_instead_of_interpolated(planted):
+    bad, _ = pp.detect_bad_channels(planted, num_random_chunks=4, seed=0)
+    kept = planted.remove_channels(bad)
+    assert kept.get_num_channels() == 64 - bad.size
+    assert not set(bad.tolist()) & set(kept.get_channel_ids().tolist())
+    destriped = pp.highpass_spatial_filter(kept, n_channel_pad=16)
+    good = [i for i, c in enumerate(planted.get_channel_ids()) if c not in set(bad.tolist())]
+    np.testing.assert_array_equal(kept.get_traces(end_frame=100), planted.get_traces(
+        end_frame=100)[:, good])
+    assert destriped.get_traces(end_frame=100).shape == (100, 64 - bad.size)

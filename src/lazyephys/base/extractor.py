@@ -14,7 +14,7 @@ import inspect
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, overload
 
 import numpy as np
 
@@ -151,6 +151,14 @@ class BaseExtractor:
         2
         """
         return self._id_to_index(id)
+
+    @overload
+    def ids_to_indices(self, ids: Any = None, prefer_slice: Literal[False] = False) -> np.ndarray:
+        ...
+
+    @overload
+    def ids_to_indices(self, ids: Any = None, *, prefer_slice: bool) -> np.ndarray | slice:
+        ...
 
     def ids_to_indices(self, ids: Any = None, prefer_slice: bool = False) -> np.ndarray | slice:
         """The indices of ``ids`` (all ids when None), or a slice when they are contiguous.
@@ -333,6 +341,15 @@ class BaseExtractor:
         return list(self._annotations)
 
     # ------------------------------------------------------------ state copy
+    def copy_metadata(self, other: BaseExtractor, ids: Any = None) -> None:
+        """Give ``other`` this object's properties and annotations.
+
+        ``ids`` selects the rows of the properties (``other`` then has those ids, in that
+        order); None copies them whole. For kinds built over a parent with the same ids.
+        """
+        indices = None if ids is None else self.ids_to_indices(ids)
+        other._copy_metadata_from(self, indices)
+
     def _copy_metadata_from(self, other: BaseExtractor, indices: np.ndarray | None = None) -> None:
         """Take ``other``'s properties (rows ``indices``) and annotations. For views."""
         for key, values in other._properties.items():
@@ -372,6 +389,27 @@ class BaseExtractor:
             self.annotate(**state["annotations"])
 
     # ------------------------------------------------------------ provenance
+    def paths_read(self) -> list[str | os.PathLike[str]]:
+        """The paths this object and everything it is built on read from, as given.
+
+        Taken from the constructor arguments each kind declares as paths; remote URLs
+        included. The persistence layer checks a save never overwrites its own source.
+        """
+        found: list[Any] = []
+        stack: list[BaseExtractor] = [self]
+        seen: set[int] = set()
+        while stack:
+            current = stack.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            for name in current._path_arguments:
+                value = current._kwargs.get(name)
+                values = value if isinstance(value, (list, tuple)) else [value]
+                found.extend(item for item in values if item is not None)
+            stack.extend(current._child_extractors())
+        return found
+
     def _child_extractors(self) -> list[BaseExtractor]:
         found: list[BaseExtractor] = []
 

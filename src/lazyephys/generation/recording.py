@@ -7,6 +7,7 @@ O(window). A 24-hour, 384-channel recording is created instantly.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Literal
 
 import numpy as np
@@ -31,6 +32,38 @@ def _as_durations(durations: Any) -> list[float]:
     if not values or any(not np.isfinite(d) or d < 0 for d in values):
         raise ValueError(f"durations must be a non-empty list of seconds >= 0, got {durations!r}")
     return values
+
+
+def _check_block_fits(num_channels: int, block_size: int) -> None:
+    """Refuse, before allocating anything, a noise block larger than this machine's memory."""
+    needed = num_channels * block_size * 4 * 2  # the float32 block and its cast
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # not a POSIX system: let numpy say
+        return
+    if needed > physical:
+        raise MemoryError(
+            f"num_channels={num_channels} with block_size={block_size} needs "
+            f"{needed / 2**30:.1f} GiB for one noise block; this machine has "
+            f"{physical / 2**30:.1f} GiB: lower num_channels or block_size"
+        )
+
+
+def _checked_noise_levels(noise_levels: Any, num_channels: int) -> np.ndarray:
+    try:
+        levels = np.asarray(noise_levels, dtype=np.float64)
+        levels = np.broadcast_to(levels, (num_channels,))
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            f"noise_levels must be one number or one per channel ({num_channels}), got "
+            f"{noise_levels!r}"
+        ) from err
+    bad = np.flatnonzero(~np.isfinite(levels) | (levels < 0))
+    if bad.size:
+        raise ValueError(
+            f"noise_levels must be finite and >= 0: channel {bad[0]} has {levels[bad[0]]}"
+        )
+    return levels
 
 
 class NoiseSegment(RecordingSegment):
@@ -126,12 +159,13 @@ class NoiseGeneratorRecording(Recording):
             raise ValueError(f"num_channels must be positive, got {num_channels}")
         if int(block_size) <= 0:
             raise ValueError(f"block_size must be positive, got {block_size}")
+        _check_block_fits(int(num_channels), int(block_size))
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
             self._record_argument("seed", seed)
         ids = [str(i) for i in range(num_channels)] if channel_ids is None else channel_ids
         super().__init__(sampling_frequency, ids, dtype)
-        levels = np.broadcast_to(np.asarray(noise_levels, dtype=np.float64), (num_channels,))
+        levels = _checked_noise_levels(noise_levels, int(num_channels))
         for index, duration in enumerate(_as_durations(durations)):
             num_samples = round(duration * self.get_sampling_frequency())
             segment = NoiseSegment(num_samples, int(num_channels), self._dtype, int(seed), index,

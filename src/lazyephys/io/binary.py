@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import mmap
 import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..base.mapping import map_file
 from ..base.provenance import register_kind
 from ..base.validation import check_traces_dtype
+from ..errors import FormatError
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
 
 __all__ = ["BinaryRecordingExtractor", "read_binary", "read_binary_file"]
@@ -30,10 +31,16 @@ def read_binary_file(
     FileNotFoundError
         If the file does not exist.
     ValueError
-        If the file does not hold a whole number of frames after ``file_offset``.
+        If the file does not hold a whole number of frames after ``file_offset``, or is not a
+        regular file (a :class:`~lazyephys.errors.FormatError`).
     """
     path = Path(file_path)
     if not path.is_file():
+        if path.exists():
+            raise FormatError(
+                f"the raw file {path} is not a regular file (a device, folder or pipe cannot be "
+                "memory-mapped as a recording)"
+            )
         raise FileNotFoundError(f"the raw file {path} does not exist")
     dtype = check_traces_dtype(dtype)
     frame_bytes = dtype.itemsize * num_channels
@@ -49,9 +56,9 @@ def read_binary_file(
     shape = (num_samples, num_channels) if time_axis == 0 else (num_channels, num_samples)
     if num_samples == 0:
         return np.zeros(shape, dtype=dtype)
-    with open(path, "rb") as handle:
-        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    array = np.frombuffer(mapped, dtype=dtype, count=num_samples * num_channels, offset=file_offset)
+    mapped = map_file(path)  # keeps no file descriptor open
+    count = num_samples * num_channels * dtype.itemsize
+    array = mapped[file_offset:file_offset + count].view(dtype)
     return array.reshape(shape)
 
 

@@ -10,7 +10,9 @@ in only once complete, and refuses when the object being saved reads from inside
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +25,7 @@ from ..base.doors import register_persistence
 from ..base.extractor import BaseExtractor
 from ..base.locations import as_local_path, is_remote_url
 from ..base.validation import check_traces_dtype
+from ..errors import JobChunkError
 from ..recording.base import Recording
 from ..sorting.base import Sorting
 from . import builtin_formats  # noqa: F401  (registers the shipped formats)
@@ -41,23 +44,12 @@ SaveFormat = Literal["binary", "zarr", "memory", "numpy_folder", "hdf5"]
 def paths_read_by(extractor: BaseExtractor) -> Iterator[Path]:
     """Every file or folder ``extractor`` (and everything it is built on) reads from.
 
-    Walks the provenance tree through the path arguments each kind declares.
+    Walks the provenance tree through the path arguments each kind declares; remote URLs
+    are left out.
     """
-    stack = [extractor]
-    seen: set[int] = set()
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        for name in current._path_arguments:
-            value = current._kwargs.get(name)
-            values = value if isinstance(value, (list, tuple)) else [value]
-            for item in values:
-                if item is None or is_remote_url(item):
-                    continue
-                yield as_local_path(item).resolve()
-        stack.extend(current._child_extractors())
+    for item in extractor.paths_read():
+        if not is_remote_url(item):
+            yield as_local_path(item).resolve()
 
 
 def _check_not_reading_from(extractor: BaseExtractor, target: Path) -> None:
@@ -109,6 +101,34 @@ def save_target(extractor: BaseExtractor, folder: Any, format: str = "binary") -
     if format == "numpy_folder" and isinstance(extractor, Sorting):
         format = "binary"
     return _target_folder(extractor, folder, _writing_format(format, extractor))
+
+
+def _full_disk_error(
+    error: BaseException, extractor: BaseExtractor, target: Path
+) -> OSError | None:
+    """A clear error for a write that failed for lack of space, or None for any other error.
+
+    Writers report a full disk in many ways: ``ENOSPC`` from ``os.pwrite`` (possibly inside a
+    failed chunk), or numpy's bare "N requested and M written".
+    """
+    cause = error.__cause__ if isinstance(error, JobChunkError) else error
+    if not isinstance(cause, OSError):
+        return None
+    short_write = cause.errno is None and "requested and" in str(cause)
+    if cause.errno != errno.ENOSPC and not short_write:
+        return None
+    free = shutil.disk_usage(target.parent).free
+    needed = (extractor.get_memory_size() if isinstance(extractor, Recording)
+              else 24 * extractor.count_total_num_spikes() if isinstance(extractor, Sorting)
+              else 0)
+    if short_write and free >= needed:
+        return None
+    return OSError(
+        errno.ENOSPC,
+        f"no space left on the device holding {target}: the save needs about {needed} bytes "
+        f"uncompressed and {free} bytes are free (nothing was written to {target})",
+        str(target),
+    )
 
 
 def _writing_format(name: Any, extractor: Recording | Sorting) -> Format:
@@ -193,6 +213,12 @@ def save(
 
         return sorting_to_memory(extractor, **kwargs)
     fmt = _writing_format(format, extractor)
+    if isinstance(extractor, Recording) and extractor.get_num_channels() == 0:
+        raise ValueError(
+            f"this recording has no channels: a {format!r} folder of it would hold no traces "
+            "and could not say how long it is; select channels to save, or use "
+            "format='memory'"
+        )
     target = resolve_target(_target_folder(extractor, folder, fmt))
     if overwrite and target.exists():
         _check_not_reading_from(extractor, target)  # the more specific refusal first
@@ -204,7 +230,13 @@ def save(
     # a single-file format (HDF5) writes a file instead of filling a folder
     atomic = atomic_file if getattr(fmt, "single_file", False) else atomic_folder
     with atomic(target, overwrite, refuse_reading_from) as temporary:
-        fmt.write(extractor, temporary, **kwargs)
+        try:
+            fmt.write(extractor, temporary, **kwargs)
+        except (OSError, JobChunkError) as error:
+            full = _full_disk_error(error, extractor, target)
+            if full is None:
+                raise
+            raise full from error
     from .load import load
 
     return load(target)

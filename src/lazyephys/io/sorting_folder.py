@@ -153,7 +153,7 @@ def sorting_metadata(sorting: Sorting) -> dict[str, Any]:
         "sampling_frequency": sorting.get_sampling_frequency(),
         "unit_ids": sorting.get_unit_ids().tolist(),
         "num_segments": num_segments,
-        "num_samples": [sorting._known_num_samples(i) for i in range(num_segments)],
+        "num_samples": [sorting.known_num_samples(i) for i in range(num_segments)],
         "annotations": encode_annotations(
             {key: sorting.get_annotation(key, copy_value=False)
              for key in sorting.get_annotation_keys()}

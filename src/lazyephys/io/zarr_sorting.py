@@ -53,11 +53,20 @@ def _vector(samples: np.ndarray, units: np.ndarray, bounds: list[tuple[int, int]
     vector = np.empty(samples.size, dtype=SPIKE_DTYPE)
     vector["sample_index"] = samples
     vector["unit_index"] = units
+    covered = 0
     for index, (start, stop) in enumerate(bounds):
-        if not 0 <= start <= stop <= samples.size:
-            raise FormatError(f"{where}: segment {index} spans rows {start}:{stop} of "
-                              f"{samples.size} spikes")
+        # segments must tile the rows: a gap would leave spikes without a segment
+        if start != covered or not start <= stop <= samples.size:
+            raise FormatError(
+                f"{where}: segment {index} spans rows {start}:{stop}, but the segments must "
+                f"cover the {samples.size} spikes one after the other (expected it to start "
+                f"at row {covered})"
+            )
         vector["segment_index"][start:stop] = index
+        covered = stop
+    if covered != samples.size:
+        raise FormatError(f"{where}: the segments cover {covered} of the {samples.size} "
+                          "spikes; the segment offsets are damaged")
     return vector
 
 

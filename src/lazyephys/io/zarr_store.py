@@ -132,18 +132,29 @@ def _read_v2_properties(group: Any, num_ids: int, where: str) -> dict[str, np.nd
 class ZarrSegment(RecordingSegment):
     """A segment over a zarr array (time, channel); reads decode only the chunks touched."""
 
-    __slots__ = ("array",)
+    __slots__ = ("array", "where")
 
-    def __init__(self, array: Any) -> None:
+    def __init__(self, array: Any, where: str = "") -> None:
         super().__init__(array.shape[0])
         self.array = array
+        self.where = where
 
     def get_traces(
         self, start_frame: int, end_frame: int, channel_selector: ChannelSelector
     ) -> np.ndarray:
-        if isinstance(channel_selector, slice):
-            return np.asarray(self.array[start_frame:end_frame, channel_selector])
-        return np.asarray(self.array.oindex[start_frame:end_frame, channel_selector])
+        try:
+            if isinstance(channel_selector, slice):
+                return np.asarray(self.array[start_frame:end_frame, channel_selector])
+            return np.asarray(self.array.oindex[start_frame:end_frame, channel_selector])
+        except (RuntimeError, ValueError, OSError) as err:
+            # a codec's bare message ("blosc decompression: -1") names neither store nor chunk
+            length = self.array.chunks[0]
+            first, last = start_frame // length, max(start_frame, end_frame - 1) // length
+            raise FormatError(
+                f"the zarr store {self.where}: reading frames {start_frame}:{end_frame} of "
+                f"{self.array.name.lstrip('/')} (time chunks {first}..{last}) failed, the "
+                f"store is damaged: {type(err).__name__}: {err}"
+            ) from err
 
 
 @register_kind
@@ -199,7 +210,7 @@ class ZarrRecordingExtractor(Recording):
             if vector is not None and vector.shape != (array.shape[0],):
                 raise FormatError(f"{where}: the time vector of segment {index} has shape "
                                   f"{vector.shape} for {array.shape[0]} samples")
-            self.add_segment(ZarrSegment(array), spec["t_starts"][index], vector)
+            self.add_segment(ZarrSegment(array, where), spec["t_starts"][index], vector)
         for key, values in spec["properties"].items():
             self.set_property(key, values)
         if spec.get("probegroup") is not None:
@@ -215,6 +226,7 @@ def _our_recording_spec(root: Any, attrs: dict[str, Any], where: str) -> dict[st
     check_format(attrs, ZARR_RECORDING_FORMAT, where)
     require_keys(attrs, ("sampling_frequency", "channel_ids", "traces", "t_starts"), where)
     traces = [_array(root, name, where) for name in attrs["traces"]]
+    _check_traces_arrays(root, attrs, traces, where)
     vectors = []
     for name in attrs.get("time_vectors") or [None] * len(traces):
         vectors.append(None if name is None else np.asarray(_array(root, name, where)[...]))
@@ -230,6 +242,58 @@ def _our_recording_spec(root: Any, attrs: dict[str, Any], where: str) -> dict[st
                                        where),
         "annotations": decode_annotations(attrs.get("annotations", {}), where),
     }
+
+
+def _check_traces_arrays(root: Any, attrs: dict[str, Any], arrays: list[Any], where: str) -> None:
+    """The arrays are as the store's metadata says they were written: shape, dtype, chunks."""
+    num_samples = attrs.get("num_samples")
+    if num_samples is not None and len(num_samples) != len(arrays):
+        raise FormatError(f"{where}: {len(num_samples)} values of 'num_samples' for "
+                          f"{len(arrays)} traces arrays")
+    for index, array in enumerate(arrays):
+        if num_samples is not None and array.shape[0] != num_samples[index]:
+            raise FormatError(
+                f"{where}: traces of segment {index} have {array.shape[0]} samples but the "
+                f"store's metadata says {num_samples[index]}: the array was edited or damaged"
+            )
+        if attrs.get("dtype") is not None and array.dtype != np.dtype(attrs["dtype"]):
+            raise FormatError(f"{where}: traces of segment {index} are {array.dtype} but the "
+                              f"store's metadata says {attrs['dtype']}")
+    if "stored_chunks" in attrs:
+        for array, expected in zip(arrays, attrs["stored_chunks"], strict=False):
+            _check_no_missing_chunks(root, array, int(expected), where)
+
+
+def _chunk_keys(array: Any) -> list[str]:
+    """The keys of every chunk (or shard) file of a 2-d zarr v3 array."""
+    outer = array.shards or array.chunks
+    grid = [-(-size // length) for size, length in zip(array.shape, outer, strict=True)]
+    return [f"c/{i}/{j}" for i in range(grid[0]) for j in range(grid[1])]
+
+
+def _listed_chunk_keys(root: Any, name: str) -> set[str]:
+    """The chunk keys stored under array ``name``, listed from the store (local or remote)."""
+    from zarr.core.sync import sync
+
+    prefix = "/".join(part for part in (root.path, name, "c") if part) + "/"
+
+    async def listed() -> set[str]:
+        return {key[len(prefix) - 2:] async for key in root.store.list_prefix(prefix)}
+
+    return sync(listed())
+
+
+def _check_no_missing_chunks(root: Any, array: Any, expected: int, where: str) -> None:
+    name = array.name.lstrip("/")
+    listed = _listed_chunk_keys(root, name)
+    missing = [key for key in _chunk_keys(array) if key not in listed]
+    if missing or len(listed) < expected:
+        shown = ", ".join(f"{name}/{key}" for key in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise FormatError(
+            f"the zarr store {where} is missing {len(missing)} of the {expected} chunks it was "
+            f"written with: {shown}{more}; they would read as zeros, so it is refused"
+        )
 
 
 def _spikeinterface_recording_spec(root: Any, attrs: dict[str, Any], where: str) -> dict:
@@ -296,7 +360,10 @@ class _ZarrTraceWriter:
         self.dtype = np.dtype(dtype)
         self.clip = clip
         with quiet_numcodecs_warning():
-            self.arrays = [zarr.open_array(store=folder, path=name, mode="r+") for name in names]
+            # every chunk is written, even one that equals the fill value, so that a chunk
+            # missing later is known to be lost (the store records how many there are)
+            self.arrays = [zarr.open_array(store=folder, path=name, mode="r+")
+                           .with_config({"write_empty_chunks": True}) for name in names]
 
     def write(self, segment_index: int, start_frame: int, end_frame: int) -> None:
 
@@ -435,6 +502,7 @@ def write_zarr_recording(
         "num_samples": [recording.get_num_samples(i) for i in range(num_segments)],
         "t_starts": [recording.get_start_time(i) for i in range(num_segments)],
         "traces": names,
+        "stored_chunks": [len(_chunk_keys(root[name])) for name in names],
         "time_vectors": time_names,
         "properties": _write_properties(root, properties),
         "annotations": encode_annotations(

@@ -8,7 +8,14 @@ scipy is needed by the filters and ``phase_shift``; it is imported when they run
 
 from ..base.doors import register_operation as _register_operation
 from ..errors import DtypeOverflowError
+from .artifacts import RemoveArtifactsRecording, remove_artifacts
 from .bad_channels import detect_bad_channels
+from .channel_layout import (
+    AverageAcrossDirectionRecording,
+    ZeroChannelPaddedRecording,
+    average_across_direction,
+    zero_channel_pad,
+)
 from .common_reference import CommonReferenceRecording, common_reference
 from .depth_order import depth_order, order_channels_by_depth
 from .filter import (
@@ -17,13 +24,32 @@ from .filter import (
     HighpassFilterRecording,
     NotchFilterRecording,
     bandpass_filter,
+    causal_filter,
     filter,
     highpass_filter,
     notch_filter,
 )
+from .gaussian import GaussianFilterRecording, gaussian_filter
 from .interpolate import InterpolateBadChannelsRecording, interpolate_bad_channels
-from .normalize import CenterRecording, ZScoreRecording, center, zscore
+from .normalize import (
+    CenterRecording,
+    NormalizeByQuantileRecording,
+    ZScoreRecording,
+    center,
+    normalize_by_quantile,
+    zscore,
+)
+from .periods import SilencedPeriodsRecording, silence_periods
 from .phase_shift import PhaseShiftRecording, phase_shift
+from .pointwise import (
+    BlankSaturationRecording,
+    ClipRecording,
+    RectifyRecording,
+    blank_saturation,
+    clip,
+    rectify,
+)
+from .resample import DecimateRecording, ResampleRecording, decimate, resample
 from .scale import (
     AstypeRecording,
     ScaleRecording,
@@ -33,6 +59,7 @@ from .scale import (
     unsigned_to_signed,
 )
 from .spatial_filter import HighpassSpatialFilterRecording, highpass_spatial_filter
+from .units import correct_lsb, scale_to_uV
 from .whiten import WhitenRecording, whiten
 
 #: The name preprocessing has always raised; the one overflow error of the library.
@@ -71,6 +98,31 @@ __all__ = [
     "order_channels_by_depth",
     "HighpassSpatialFilterRecording",
     "InterpolateBadChannelsRecording",
+    "clip",
+    "blank_saturation",
+    "rectify",
+    "scale_to_uV",
+    "correct_lsb",
+    "normalize_by_quantile",
+    "zero_channel_pad",
+    "average_across_direction",
+    "ClipRecording",
+    "BlankSaturationRecording",
+    "RectifyRecording",
+    "NormalizeByQuantileRecording",
+    "ZeroChannelPaddedRecording",
+    "AverageAcrossDirectionRecording",
+    "resample",
+    "decimate",
+    "gaussian_filter",
+    "causal_filter",
+    "silence_periods",
+    "ResampleRecording",
+    "DecimateRecording",
+    "GaussianFilterRecording",
+    "SilencedPeriodsRecording",
+    "remove_artifacts",
+    "RemoveArtifactsRecording",
 ]
 
 # ``Recording.astype`` (a familiar method of the recording layer) is this layer's astype

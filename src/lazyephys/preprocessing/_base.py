@@ -102,7 +102,7 @@ def init_from_parent(
     """
     Recording.__init__(recording, parent.get_sampling_frequency(), parent.get_channel_ids(), dtype)
     recording.add_segments_over(parent, lambda segment, _index: make_segment(segment))
-    recording._copy_metadata_from(parent)
+    parent.copy_metadata(recording)
 
 
 def resolve_output_dtype(parent_dtype: np.dtype, dtype: Any) -> np.dtype:

@@ -30,7 +30,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..recording.base import Recording
-from ..recording.random_chunks import get_random_chunk_slices, get_random_data_chunks
+from ._chunks import fixed_size_chunk_slices
 from .common_reference import median_over_channels
 from .depth_order import dimension_index, order_channels_by_depth
 
@@ -319,8 +319,14 @@ def detect_bad_channels(
     chunk_options: dict[str, Any] = dict(num_chunks_per_segment=int(num_random_chunks),
                                          chunk_size=chunk_size,
                                          seed=seed)
+    slices = fixed_size_chunk_slices(filtered, **chunk_options)
+
+    def chunks() -> list[np.ndarray]:
+        return [filtered.get_traces(segment_index=seg, start_frame=a, end_frame=b)
+                for seg, a, b in slices]
+
     if method in ("std", "mad"):
-        data = np.asarray(get_random_data_chunks(filtered, **chunk_options))
+        data = np.concatenate(chunks(), axis=0)
         if method == "std":
             deviations = np.std(data, axis=0)
         else:
@@ -329,9 +335,8 @@ def detect_bad_channels(
         labels[mask] = "noise"
         return ids[mask], labels
     if method == "neighborhood_r2":
-        chunks = get_random_data_chunks(filtered, concatenated=False, **chunk_options)
         locations = np.asarray(recording.get_channel_locations(), dtype=np.float64)
-        mask = _neighborhood_r2(chunks, locations, float(neighborhood_r2_radius_um),
+        mask = _neighborhood_r2(chunks(), locations, float(neighborhood_r2_radius_um),
                                 float(neighborhood_r2_threshold))
         labels[mask] = "noise"
         return ids[mask], labels
@@ -358,7 +363,6 @@ def detect_bad_channels(
     order_f: np.ndarray | None = order_channels_by_depth(recording, dimensions=("x", "y"))[0]
     if order_f is not None and np.all(np.diff(order_f) == 1):
         order_f = None
-    slices = get_random_chunk_slices(filtered, **chunk_options)
     n_jobs = _threads(job_kwargs)
     options = dict(
         psd_hf_threshold=float(psd_hf_threshold), dead_channel_thr=float(dead_channel_threshold),

@@ -202,7 +202,7 @@ def _group_indices(recording: Recording, groups: Any) -> list[np.ndarray]:
     owner = np.full(n, -1, dtype=np.int64)
     for g, group in enumerate(groups):
         try:
-            indices = recording._ids_to_indices(list(group))
+            indices = recording.ids_to_indices(list(group))
         except KeyError as err:
             raise UnknownIdError(
                 f"groups[{g}] names a channel id that does not exist: {err}"
@@ -235,7 +235,7 @@ def _single_references(
         ref_channel_ids = [ref_channel_ids]
     ref_ids = list(ref_channel_ids)
     try:
-        ref_indices = recording._ids_to_indices(ref_ids)
+        ref_indices = recording.ids_to_indices(ref_ids)
     except KeyError as err:
         raise UnknownIdError(
             f"ref_channel_ids {ref_ids!r} name a channel that does not exist: {err}"

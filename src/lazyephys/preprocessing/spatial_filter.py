@@ -28,8 +28,8 @@ import numpy as np
 from ..base.provenance import register_kind
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
 from ..recording.margins import get_traces_with_margin
-from ..recording.random_chunks import get_random_data_chunks
 from ._base import WindowTransformSegment, init_from_parent, resolve_output_dtype, working_dtype
+from ._chunks import fixed_size_chunk_slices
 from .depth_order import dimension_index, order_channels_by_depth
 
 __all__ = [
@@ -148,12 +148,14 @@ class SpatialFilterSegment(WindowTransformSegment):
         block = np.asarray(block, dtype=self.work)
         gain = signal.oaconvolve(np.abs(block), self.window[:, None], mode="valid", axes=0)
         gain = np.ascontiguousarray(gain, dtype=self.work)
-        traces = block[left : left + end_frame - start_frame]
-        divisor = np.maximum(gain, self.epsilons[None, :])
+        # in place from here on: a window holds a few (time, channel) arrays at most
+        balanced = np.maximum(gain, self.epsilons[None, :])
         # a zero divisor only meets zero samples (a gain of 0 means |x| = 0 here): keep them
-        np.copyto(divisor, 1, where=divisor == 0)
-        balanced = traces / divisor
+        np.copyto(balanced, 1, where=balanced == 0)
+        np.divide(block[left : left + end_frame - start_frame], balanced, out=balanced)
+        del block
         out = balanced @ matrix
+        del balanced
         out *= gain[:, channel_selector]
         return out
 
@@ -214,8 +216,7 @@ class HighpassSpatialFilterRecording(Recording):
             if "noise_level_rms_raw" in recording.get_property_keys():
                 rms = np.asarray(recording.get_property("noise_level_rms_raw"), np.float64)
             else:
-                chunks = get_random_data_chunks(recording, **(random_slice_kwargs or {}))
-                rms = np.sqrt(np.mean(np.square(chunks, dtype=np.float64), axis=0))
+                rms = _rms_of_random_chunks(recording, random_slice_kwargs or {})
             self._record_argument("rms_values", rms)
         else:
             rms = np.asarray(rms_values, dtype=np.float64).reshape(-1)
@@ -230,6 +231,24 @@ class HighpassSpatialFilterRecording(Recording):
             lambda seg: SpatialFilterSegment(seg, n, matrix, window, epsilons, out, work),
         )
         self.parent = recording
+
+
+def _rms_of_random_chunks(recording: Recording, options: dict[str, Any]) -> np.ndarray:
+    """Per-channel RMS over seeded random chunks, summed chunk by chunk (bounded memory)."""
+    squares = np.zeros(recording.get_num_channels())
+    samples = 0
+    count = int(options.get("num_chunks_per_segment", 20))
+    size = int(options.get("chunk_size", 10000))
+    unknown = set(options) - {"num_chunks_per_segment", "chunk_size", "seed"}
+    if unknown:
+        raise TypeError(f"random_slice_kwargs takes num_chunks_per_segment, chunk_size and seed; "
+                        f"got {sorted(unknown)}")
+    for segment, start, end in fixed_size_chunk_slices(recording, count, size,
+                                                       options.get("seed", 0)):
+        chunk = recording.get_traces(segment_index=segment, start_frame=start, end_frame=end)
+        squares += np.square(chunk, dtype=np.float64).sum(axis=0)
+        samples += chunk.shape[0]
+    return np.asarray(np.sqrt(squares / max(samples, 1)))
 
 
 def _count(value: Any, name: str, num_channels: int) -> int:

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..recording.base import ChannelSelector, RecordingSegment
 from ..recording.margins import get_traces_with_margin
-from ._base import as_work_array, detrend
+from ._base import detrend
 
 __all__ = ["apply_in_frequency_domain"]
 
@@ -60,14 +60,21 @@ def apply_in_frequency_domain(
     raw, left, _ = get_traces_with_margin(
         parent, start_frame, end_frame, channel_selector, margin, padding="odd"
     )
-    block = as_work_array(raw, work)
+    length = raw.shape[0]
+    fft_length = fft.next_fast_len(length, real=True)
+    # the block is cast straight into an array of the FFT's length: the FFT then pads nothing
+    # (padding inside scipy.fft would copy the whole block once more)
+    padded = np.empty((fft_length, raw.shape[1]), dtype=work)
+    padded[:length] = raw
+    padded[length:] = 0
     del raw
+    block = padded[:length]
     level, slope = detrend(block)
     if taper is not None:
         taper(block, left)
-    fft_length = fft.next_fast_len(block.shape[0], real=True)
-    spectrum = fft.rfft(block, n=fft_length, axis=0, overwrite_x=True)
     del block
+    spectrum = fft.rfft(padded, axis=0, overwrite_x=True)
+    del padded
     respond(spectrum, fft_length)
     result = fft.irfft(spectrum, n=fft_length, axis=0, overwrite_x=True)
     return result[left : left + end_frame - start_frame], left, level, slope

@@ -569,7 +569,7 @@ class Recording(SegmentedExtractor[RecordingSegment]):
         ``make_segment(parent_segment, segment_index)`` builds each; a step or a view that
         keeps the parent's frames uses it so that times follow without copying them.
         """
-        for index, segment in enumerate(parent._segments):
+        for index, segment in enumerate(parent.get_segments()):
             self.add_segment(
                 make_segment(segment, index), parent._t_starts[index],
                 parent._time_vectors[index],

@@ -88,7 +88,7 @@ def set_probegroup(
     order = np.argsort(wiring)  # contact row for each channel, in channel order
     per_channel = vector[order]
     per_channel["device_channel_indices"] = np.arange(n)
-    target = recording if in_place else recording.select_channels(recording._ids)
+    target = recording if in_place else recording.select_channels(recording.get_channel_ids())
     axes = ["x", "y"] + (["z"] if "z" in per_channel.dtype.names else [])
     locations = np.stack([per_channel[a] for a in axes], axis=1).astype(np.float64)
     if group_mode == "by_probe":
@@ -129,7 +129,8 @@ def get_probegroup(recording: Recording) -> probeinterface.ProbeGroup:
         if len({p for _, p in pairs}) < len(pairs):  # aggregated probes may share an id
             vector["probe_id"] = vector["probe_index"].astype(str)
     group = ProbeGroup.from_numpy(vector)
-    info = recording._annotations.get("probes_info", [])
+    info = (recording.get_annotation("probes_info", copy_value=False)
+            if "probes_info" in recording.get_annotation_keys() else [])
     present = np.unique(vector["probe_index"])
     for probe, probe_index in zip(group.probes, present, strict=True):
         if int(probe_index) < len(info):
@@ -153,7 +154,7 @@ def get_probe(recording: Recording) -> probeinterface.Probe:
 def get_channel_locations(recording: Recording, channel_ids: Any = None,
                           axes: str = "xy") -> np.ndarray:
     """Channel positions in um for the requested ``axes`` ("xy", "xz", "xyz", ...)."""
-    if "location" not in recording._properties:
+    if "location" not in recording.get_property_keys():
         raise ValueError(
             "this recording has no channel locations: attach a probe with set_probe(...) or "
             "set them with set_channel_locations(...)"

@@ -507,13 +507,14 @@ class NumpySorting(Sorting):
         if not isinstance(sorting, Sorting):
             raise TypeError(f"expected a Sorting, got {type(sorting).__name__}")
         vector = sorting.to_spike_vector(concatenated=True)
-        known = [sorting._known_num_samples(i) for i in range(sorting.get_num_segments())]
-        result = cls(vector, sorting.get_sampling_frequency(), sorting._ids, known)
+        known = [sorting.known_num_samples(i) for i in range(sorting.get_num_segments())]
+        result = cls(vector, sorting.get_sampling_frequency(), sorting.get_unit_ids(), known)
         if with_metadata:
-            for key, values in sorting._properties.items():
-                result.set_property(key, values)
-            if sorting._annotations:
-                result.annotate(**sorting._annotations)
+            # set as state changed after construction, so that provenance keeps it
+            for key in sorting.get_property_keys():
+                result.set_property(key, sorting.get_property(key))
+            result.annotate(**{key: sorting.get_annotation(key)
+                               for key in sorting.get_annotation_keys()})
         return result
 
 
