@@ -37,19 +37,24 @@ def _noun(kind: type) -> str:
     return kind.__name__.lower()
 
 
-def as_extractor_list(items: Any, kind: type[E], what: str) -> list[E]:
-    """A non-empty list of ``kind`` objects from a list, tuple or dict (its values)."""
+def as_extractor_list(items: Any, kind: type[E], what: str, argument: str = "") -> list[E]:
+    """A non-empty list of ``kind`` objects from a list, tuple or dict (its values).
+
+    ``argument`` (the parameter's name) is named in errors.
+    """
     noun = _noun(kind)
-    if isinstance(items, Mapping):
+    named = f" ({argument})" if argument else ""
+    if isinstance(items, Mapping) and not ("kind" in items and "kwargs" in items):
         items = list(items.values())
-    if isinstance(items, BaseExtractor) or not isinstance(items, Sequence):
-        raise TypeError(f"{what} needs a list of {noun}s, got {type(items).__name__}")
+    if isinstance(items, (BaseExtractor, Mapping, str)) or not isinstance(items, Sequence):
+        raise TypeError(f"{what} needs a list of {noun}s{named}, got {type(items).__name__}")
     extractors = list(items)
     if not extractors:
-        raise ValueError(f"{what} needs at least one {noun}, got an empty list")
+        raise ValueError(f"{what} needs at least one {noun}{named}, got an empty list")
     for i, item in enumerate(extractors):
         if not isinstance(item, kind):
-            raise TypeError(f"{what}: item {i} is a {type(item).__name__}, not a {kind.__name__}")
+            raise TypeError(f"{what}: item {i}{named} is a {type(item).__name__}, not a "
+                            f"{kind.__name__}")
     return extractors
 
 

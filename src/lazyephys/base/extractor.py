@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Literal, overload
 import numpy as np
 
 from ..errors import FormatError, FormatVersionError
+from .arguments import check_arguments
 from .doors import persistence
 from .ids import IdIndex, as_id_array
 from .provenance import (
@@ -88,6 +89,8 @@ class BaseExtractor:
                 arguments.pop(next(iter(signature.parameters)))
                 if varkw is not None:
                     arguments.update(arguments.pop(varkw))
+                # constructors and loaders (which rebuild through constructors) check alike
+                check_arguments(type(self), arguments)
                 self._kwargs = arguments
             init(self, *args, **kw)
             if outermost:
@@ -611,15 +614,28 @@ def _build_one(
     path_arguments = kind._path_arguments_in(raw_kwargs)
     kwargs: dict[str, Any] = {}
     for name, value in raw_kwargs.items():
-        if name in path_arguments and argument is not None:
-            kwargs[name] = argument(value)
-        else:
-            kwargs[name] = decode_value(value, resolve, built)
+        try:
+            if name in path_arguments and argument is not None:
+                kwargs[name] = argument(value)
+            else:
+                kwargs[name] = decode_value(value, resolve, built)
+        except (ValueError, TypeError, KeyError, OSError) as error:
+            raise _naming_argument(error, kind.__name__, name) from error
     obj = kind(**kwargs)
     state = node.get("state")
     if state:
         obj._apply_state(decode_value(state, resolve, built))
     return obj
+
+
+def _naming_argument(error: Exception, kind: str, name: str) -> Exception:
+    """The same error, its message prefixed with the kind and argument it was decoding."""
+    message = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], str) \
+        else str(error)
+    try:
+        return type(error)(f"{kind}: argument {name}: {message}")
+    except Exception:  # an exception type with another signature: keep it as it is
+        return error
 
 
 def _rebuild(description: dict[str, Any]) -> BaseExtractor:

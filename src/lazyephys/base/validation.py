@@ -12,6 +12,7 @@ from ..errors import FrameRangeError, SegmentIndexError
 
 __all__ = [
     "as_frame",
+    "as_index_array",
     "check_finite",
     "check_sampling_frequency",
     "check_time_vector",
@@ -38,6 +39,31 @@ def as_frame(value: Any, name: str = "frame") -> int:
             return int(as_float)
         raise ValueError(f"{name} must be a whole number of samples, got {value!r}")
     raise TypeError(f"{name} must be an integer, got {type(value).__name__}: {value!r}")
+
+
+def as_index_array(values: Any, name: str) -> np.ndarray:
+    """Return ``values`` as a 1-d int64 array of whole numbers, or raise naming ``name``.
+
+    Integral floats (``2.0``) are accepted; ``1.5``, NaN, bools and strings are refused
+    rather than truncated.
+
+    Examples
+    --------
+    >>> as_index_array([2, 0.0], "channel_indices").tolist()
+    [2, 0]
+    """
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be integers, got {values!r}") from err
+    if array.dtype.kind in "iu":
+        return array.astype(np.int64).reshape(-1)
+    if array.dtype.kind == "f":
+        whole = np.isfinite(array) & (array == np.round(array)) if array.size else array
+        if np.all(whole) and (not array.size or np.abs(array).max() < 2**63):
+            return array.astype(np.int64).reshape(-1)
+        raise ValueError(f"{name} must be whole numbers, got {values!r}")
+    raise TypeError(f"{name} must be integers, got {values!r}")
 
 
 def check_sampling_frequency(value: Any) -> float:

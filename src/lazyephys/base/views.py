@@ -17,7 +17,7 @@ from typing import Any, Literal, TypeVar
 import numpy as np
 
 from .ids import as_id_array
-from .validation import as_frame, resolve_segment_index
+from .validation import as_frame, as_index_array, resolve_segment_index
 
 __all__ = [
     "ViewKey",
@@ -127,7 +127,7 @@ def resolve_view_ids(
         positions = None
         selected = parent_ids
     else:
-        positions = np.asarray(indices, dtype=np.int64).reshape(-1)
+        positions = as_index_array(indices, f"{id_name}_indices")
         if positions.size and (positions.min() < 0 or positions.max() >= num_parent):
             raise IndexError(
                 f"{id_name}_indices {positions.tolist()} out of range for {num_parent} "
@@ -139,7 +139,8 @@ def resolve_view_ids(
     new_ids = selected if ids is None else as_id_array(ids, f"{id_name}_ids")
     if new_ids.size != selected.size:
         raise ValueError(
-            f"{new_ids.size} new {id_name} ids given for {selected.size} {id_name}s"
+            f"{id_name}_ids: {new_ids.size} new {id_name} ids given for {selected.size} "
+            f"{id_name}s"
         )
     return positions, new_ids
 
@@ -160,9 +161,12 @@ def resolve_segment_indices(segment_indices: Any, num_segments: int) -> list[int
         raise TypeError(
             f"segment_indices must be an int or a list of ints, got {segment_indices!r}"
         )
-    indices = [
-        resolve_segment_index(as_frame(i, "segment index"), num_segments) for i in segment_indices
-    ]
+    indices = []
+    for item in segment_indices:
+        try:
+            indices.append(resolve_segment_index(as_frame(item, "segment index"), num_segments))
+        except (TypeError, ValueError, IndexError) as err:
+            raise type(err)(f"segment_indices {segment_indices!r}: {err}") from None
     if not indices:
         raise ValueError(
             f"segment_indices is empty: select at least one of the {num_segments} segments"

@@ -23,15 +23,34 @@ __all__ = [
 ]
 
 _MODES = ("tile_pregenerated", "noise_generator")
+#: A century: longer generated segments are a mistake (and overflow sample counts).
+_LONGEST_DURATION = 100 * 365.25 * 86400.0
 
 
 def _as_durations(durations: Any) -> list[float]:
     if isinstance(durations, (int, float, np.integer, np.floating)):
         durations = [durations]
-    values = [float(d) for d in durations]
+    try:
+        values = [float(d) for d in durations]
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"durations must be seconds or a list of seconds, got {durations!r}"
+                        ) from err
     if not values or any(not np.isfinite(d) or d < 0 for d in values):
         raise ValueError(f"durations must be a non-empty list of seconds >= 0, got {durations!r}")
+    if any(d > _LONGEST_DURATION for d in values):  # sample counts would overflow int64
+        raise ValueError(f"durations must be at most {_LONGEST_DURATION:g} s, got {durations!r}")
     return values
+
+
+def samples_of(duration: float, sampling_frequency: float) -> int:
+    """The samples of a generated segment, refused when absurdly many."""
+    num_samples = round(duration * sampling_frequency)
+    if num_samples > 2**53:
+        raise ValueError(
+            f"durations {duration} s at sampling_frequency {sampling_frequency:g} Hz make "
+            f"{num_samples:.3g} samples, more than any segment can hold"
+        )
+    return num_samples
 
 
 def _check_block_fits(num_channels: int, block_size: int) -> None:
@@ -163,11 +182,17 @@ class NoiseGeneratorRecording(Recording):
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
             self._record_argument("seed", seed)
+        elif int(seed) < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed}")
         ids = [str(i) for i in range(num_channels)] if channel_ids is None else channel_ids
         super().__init__(sampling_frequency, ids, dtype)
+        if self.get_num_channels() != int(num_channels):
+            raise ValueError(
+                f"channel_ids has {self.get_num_channels()} ids for num_channels={num_channels}"
+            )
         levels = _checked_noise_levels(noise_levels, int(num_channels))
         for index, duration in enumerate(_as_durations(durations)):
-            num_samples = round(duration * self.get_sampling_frequency())
+            num_samples = samples_of(duration, self.get_sampling_frequency())
             segment = NoiseSegment(num_samples, int(num_channels), self._dtype, int(seed), index,
                                    levels, int(block_size), mode)
             self.add_segment(segment)

@@ -29,7 +29,7 @@ from ..recording.base import (
 )
 from ..sorting.base import Sorting, check_sorting_fits_recording, empty_spike_vector
 from ..sorting.in_memory import SpikeVectorSegment
-from .recording import NoiseGeneratorRecording, _as_durations
+from .recording import NoiseGeneratorRecording, _as_durations, samples_of
 
 __all__ = [
     "GeneratedSorting",
@@ -39,6 +39,9 @@ __all__ = [
     "generate_ground_truth_recording",
 ]
 
+#: More units than this is a mistake (the unit ids alone would not fit in memory).
+_MOST_UNITS = 2**31
+
 
 def _draw_seed() -> int:
     entropy = np.random.SeedSequence().entropy
@@ -46,7 +49,11 @@ def _draw_seed() -> int:
 
 
 def _firing_rates(firing_rates: Any, num_units: int) -> np.ndarray:
-    rates = np.asarray(firing_rates, dtype=np.float64)
+    try:
+        rates = np.asarray(firing_rates, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"firing_rates must be one number or one per unit, got "
+                        f"{firing_rates!r}") from err
     if rates.ndim == 0:
         rates = np.full(num_units, float(rates))
     if rates.shape != (num_units,):
@@ -153,11 +160,13 @@ class GeneratedSorting(Sorting):
         unit_ids: Any = None,
     ) -> None:
         num_units = int(num_units)
-        if num_units < 0:
-            raise ValueError(f"num_units must be >= 0, got {num_units}")
+        if not 0 <= num_units <= _MOST_UNITS:
+            raise ValueError(f"num_units must be between 0 and {_MOST_UNITS}, got {num_units}")
         if seed is None:
             seed = _draw_seed()
             self._record_argument("seed", seed)
+        elif int(seed) < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed}")
         fs = check_sampling_frequency(sampling_frequency)
         rates = _firing_rates(firing_rates, num_units)
         if not math.isfinite(refractory_period_ms) or refractory_period_ms < 0:
@@ -166,15 +175,16 @@ class GeneratedSorting(Sorting):
         too_fast = rates * refractory >= fs
         if np.any(too_fast):
             raise ValueError(
-                f"firing rates {rates[too_fast].tolist()} Hz cannot be reached with a "
-                f"refractory period of {refractory_period_ms} ms"
+                f"firing_rates {rates[too_fast].tolist()} Hz cannot be reached with a "
+                f"refractory_period_ms of {refractory_period_ms} ms at sampling_frequency "
+                f"{fs:g} Hz"
             )
         ids = [str(i) for i in range(num_units)] if unit_ids is None else unit_ids
         super().__init__(fs, ids)
         if self.get_num_units() != num_units:
             raise ValueError(f"{self.get_num_units()} unit_ids given for {num_units} units")
         for index, duration in enumerate(_as_durations(durations)):
-            num_samples = round(duration * fs)
+            num_samples = samples_of(duration, fs)
             loader = partial(_generate_segment, num_units, fs, num_samples, rates, refractory,
                              int(seed), index)
             self.add_segment(SpikeVectorSegment(None, num_units, index, loader), num_samples)

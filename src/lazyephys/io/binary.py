@@ -141,8 +141,8 @@ class BinaryRecordingExtractor(Recording):
             raise ValueError("file_paths is empty: give one raw file per segment")
         if isinstance(num_channels, bool) or not isinstance(num_channels, (int, np.integer)):
             raise TypeError(f"num_channels must be an integer, got {num_channels!r}")
-        if num_channels <= 0:
-            raise ValueError(f"num_channels must be positive, got {num_channels}")
+        if not 0 < num_channels <= 2**31:  # more would not even fit the channel ids
+            raise ValueError(f"num_channels must be between 1 and 2**31, got {num_channels}")
         if time_axis not in (0, 1):
             raise ValueError(f"time_axis must be 0 or 1, got {time_axis!r}")
         if int(file_offset) < 0:

@@ -265,42 +265,33 @@ def _check_traces_arrays(root: Any, attrs: dict[str, Any], arrays: list[Any], wh
 
 
 def _chunk_keys(array: Any) -> list[str]:
-    """The keys of every chunk (or shard) file of a 2-d zarr array (format 3 or 2)."""
-    outer = array.shards or array.chunks
+    """The keys of every chunk (or shard) file of a 2-d array, relative to the array.
+
+    The array's own key encoding spells them (``c/0/1`` in zarr 3, ``0.1`` in zarr 2).
+    """
+    outer = getattr(array, "shards", None) or array.chunks
     grid = [-(-size // length) for size, length in zip(array.shape, outer, strict=True)]
-    if _is_format_2(array):  # zarr format 2 names chunks "i.j" beside .zarray
-        separator = getattr(array.metadata, "dimension_separator", ".") or "."
-        return [f"{i}{separator}{j}" for i in range(grid[0]) for j in range(grid[1])]
-    return [f"c/{i}/{j}" for i in range(grid[0]) for j in range(grid[1])]
+    encode = array.metadata.encode_chunk_key
+    return [encode((i, j)) for i in range(grid[0]) for j in range(grid[1])]
 
 
-def _is_format_2(array: Any) -> bool:
-    return int(getattr(array.metadata, "zarr_format", 3)) == 2
-
-
-def _listed_chunk_keys(root: Any, name: str, format_2: bool = False) -> set[str]:
-    """The chunk keys stored under array ``name``, listed from the store (local or remote)."""
+def _listed_chunk_keys(root: Any, name: str) -> set[str]:
+    """The keys stored under array ``name``, listed from the store (local or remote)."""
     from zarr.core.sync import sync
 
-    if format_2:
-        prefix = "/".join(part for part in (root.path, name) if part) + "/"
-
-        async def listed_v2() -> set[str]:
-            keys = {key[len(prefix):] async for key in root.store.list_prefix(prefix)}
-            return {key for key in keys if not key.startswith(".")}  # .zarray, .zattrs
-
-        return sync(listed_v2())
-    prefix = "/".join(part for part in (root.path, name, "c") if part) + "/"
+    prefix = "/".join(part for part in (root.path, name) if part) + "/"
 
     async def listed() -> set[str]:
-        return {key[len(prefix) - 2:] async for key in root.store.list_prefix(prefix)}
+        keys = {key[len(prefix):] async for key in root.store.list_prefix(prefix)}
+        # the array's own metadata documents are not chunks
+        return {key for key in keys if key != "zarr.json" and not key.startswith(".z")}
 
     return sync(listed())
 
 
 def _check_no_missing_chunks(root: Any, array: Any, expected: int, where: str) -> None:
     name = array.name.lstrip("/")
-    listed = _listed_chunk_keys(root, name, _is_format_2(array))
+    listed = _listed_chunk_keys(root, name)
     missing = [key for key in _chunk_keys(array) if key not in listed]
     if missing or len(listed) < expected:
         shown = ", ".join(f"{name}/{key}" for key in missing[:5])

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..base.casting import cast_traces
+from ..base.validation import check_traces_dtype
 from ..recording.base import (
     ChannelSelector,
     Recording,
@@ -108,10 +109,7 @@ def init_from_parent(
 def resolve_output_dtype(parent_dtype: np.dtype, dtype: Any) -> np.dtype:
     """The output dtype: ``dtype`` if given, else the parent's if float, else float32."""
     if dtype is not None:
-        out = np.dtype(dtype)
-        if out.kind not in "iuf":
-            raise TypeError(f"dtype must be an integer or float dtype, got {out}")
-        return out
+        return check_traces_dtype(dtype)
     parent_dtype = np.dtype(parent_dtype)
     return parent_dtype if parent_dtype.kind == "f" else np.dtype(np.float32)
 

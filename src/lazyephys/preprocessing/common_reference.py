@@ -207,6 +207,8 @@ def _group_indices(recording: Recording, groups: Any) -> list[np.ndarray]:
             raise UnknownIdError(
                 f"groups[{g}] names a channel id that does not exist: {err}"
             ) from err
+        except (TypeError, ValueError) as err:
+            raise type(err)(f"groups[{g}] must be a list of channel ids: {err}") from None
         if indices.size == 0:
             raise ValueError(f"groups[{g}] is empty")
         taken = indices[owner[indices] >= 0]

@@ -48,6 +48,9 @@ __all__ = [
     "causal_filter",
 ]
 
+#: Margins longer than an hour are a mistake (and overflow sample counts).
+_LONGEST_MARGIN_MS = 3_600_000.0
+
 class FilterSegment(WindowTransformSegment):
     """Filters a parent segment window by window (see the module docstring)."""
 
@@ -90,8 +93,9 @@ def _setup(
     if margin_ms is None:
         margin = design.derived_margin()
     else:
-        if not float(margin_ms) >= 0:
-            raise ValueError(f"margin_ms must be >= 0 (or None to derive it), got {margin_ms!r}")
+        if not 0 <= float(margin_ms) <= _LONGEST_MARGIN_MS:
+            raise ValueError(f"margin_ms must be between 0 and {_LONGEST_MARGIN_MS:g} (or None "
+                             f"to derive it), got {margin_ms!r}")
         margin = round(float(margin_ms) * fs / 1000.0)
     out = keep_input_dtype(parent.get_dtype(), dtype, "filtering")
     work = working_dtype(parent.get_dtype(), out)

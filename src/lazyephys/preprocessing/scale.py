@@ -13,6 +13,7 @@ import numpy as np
 
 from ..base.casting import cast_traces
 from ..base.provenance import register_kind
+from ..base.validation import check_traces_dtype
 from ..errors import DtypeOverflowError
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
 from ._base import (
@@ -66,7 +67,11 @@ class ScaleSegment(PreprocessorSegment):
 
 def per_channel(values: Any, num_channels: int, name: str) -> np.ndarray:
     """A scalar or one value per channel, as a float64 array of ``num_channels``."""
-    array = np.asarray(values, dtype=np.float64)
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be a number or one number per channel, got "
+                        f"{values!r}") from err
     if array.ndim == 0:
         array = np.full(num_channels, float(array))
     array = array.reshape(-1)
@@ -123,9 +128,7 @@ class AstypeRecording(Recording):
     ) -> None:
         if dtype is None:
             raise ValueError("astype needs a dtype, e.g. astype(recording, 'float32')")
-        out = np.dtype(dtype)
-        if out.kind not in "iuf":
-            raise TypeError(f"dtype must be an integer or float dtype, got {out}")
+        out = check_traces_dtype(dtype)
         source = recording.get_dtype()
         round_values = (source.kind == "f" and out.kind in "iu") if round is None else bool(round)
         n = recording.get_num_channels()

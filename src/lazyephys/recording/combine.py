@@ -102,7 +102,8 @@ class ConcatenateSegmentRecording(Recording):
         ignore_times: bool = True,
         sampling_frequency_max_diff: float = 0.0,
     ) -> None:
-        recordings = as_extractor_list(recording_list, Recording, "concatenate_recordings")
+        recordings = as_extractor_list(recording_list, Recording, "concatenate_recordings",
+                                       "recording_list")
         _check_compatible(recordings, "concatenate_recordings", sampling_frequency_max_diff)
         check_same_ids(recordings, "concatenate_recordings")
         first = recordings[0]
@@ -151,7 +152,8 @@ class AppendSegmentRecording(Recording):
     def __init__(
         self, recording_list: list[Recording], sampling_frequency_max_diff: float = 0.0
     ) -> None:
-        recordings = as_extractor_list(recording_list, Recording, "append_recordings")
+        recordings = as_extractor_list(recording_list, Recording, "append_recordings",
+                                       "recording_list")
         _check_compatible(recordings, "append_recordings", sampling_frequency_max_diff)
         check_same_ids(recordings, "append_recordings")
         first = recordings[0]
@@ -236,7 +238,8 @@ class ChannelsAggregationRecording(Recording):
     def __init__(
         self, recording_list: Any, renamed_channel_ids: Any = None
     ) -> None:
-        recordings = as_extractor_list(recording_list, Recording, "aggregate_channels")
+        recordings = as_extractor_list(recording_list, Recording, "aggregate_channels",
+                                       "recording_list")
         self._record_argument("recording_list", recordings)
         _check_compatible(recordings, "aggregate_channels")
         first = recordings[0]

@@ -74,7 +74,15 @@ class NumpyRecording(Recording):
     ) -> None:
         if isinstance(traces_list, np.ndarray):
             traces_list = [traces_list]
-        arrays = [np.asarray(t) for t in traces_list]
+        if not isinstance(traces_list, (list, tuple)):
+            raise TypeError(
+                f"traces_list must be a (time, channel) array or a list of them, got "
+                f"{type(traces_list).__name__}"
+            )
+        try:
+            arrays = [np.asarray(t) for t in traces_list]
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"traces_list must hold (time, channel) arrays: {err}") from None
         if not arrays:
             raise ValueError("traces_list is empty: give at least one (time, channel) array")
         for i, arr in enumerate(arrays):

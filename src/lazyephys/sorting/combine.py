@@ -96,6 +96,9 @@ def _piece_lengths(
 ) -> tuple[list[int], list[int]]:
     """Samples of every segment of every sorting, in order, and the validated totals."""
     if total_samples_list is not None:
+        if not isinstance(total_samples_list, (list, tuple, np.ndarray)):
+            raise TypeError(f"total_samples_list must be a list of sample counts, got "
+                            f"{total_samples_list!r}")
         totals_in = list(total_samples_list)
         if len(totals_in) != len(sortings):
             raise ValueError(
@@ -156,7 +159,8 @@ class ConcatenateSegmentSorting(Sorting):
     """
 
     def __init__(self, sorting_list: Any, total_samples_list: Any = None) -> None:
-        sortings = as_extractor_list(sorting_list, Sorting, "concatenate_sortings")
+        sortings = as_extractor_list(sorting_list, Sorting, "concatenate_sortings",
+                                     "sorting_list")
         self._record_argument("sorting_list", sortings)
         check_same_sampling_frequency(sortings, "concatenate_sortings")
         check_same_ids(sortings, "concatenate_sortings")
@@ -198,7 +202,8 @@ class AppendSegmentSorting(Sorting):
     """
 
     def __init__(self, sorting_list: Any) -> None:
-        sortings = as_extractor_list(sorting_list, Sorting, "append_sortings")
+        sortings = as_extractor_list(sorting_list, Sorting, "append_sortings",
+                                     "sorting_list")
         self._record_argument("sorting_list", sortings)
         check_same_sampling_frequency(sortings, "append_sortings")
         check_same_ids(sortings, "append_sortings")
@@ -291,7 +296,8 @@ class UnitsAggregationSorting(Sorting):
     """
 
     def __init__(self, sorting_list: Any, renamed_unit_ids: Any = None) -> None:
-        sortings = as_extractor_list(sorting_list, Sorting, "aggregate_units")
+        sortings = as_extractor_list(sorting_list, Sorting, "aggregate_units",
+                                     "sorting_list")
         self._record_argument("sorting_list", sortings)
         check_same_sampling_frequency(sortings, "aggregate_units")
         first = sortings[0]

@@ -130,14 +130,17 @@ class SpikeVectorSegment(SortingSegment):
 
 def as_spike_vector(spikes: Any) -> np.ndarray:
     """``spikes`` as an array of :data:`SPIKE_DTYPE` (no copy when it already is one)."""
-    array = np.asarray(spikes)
+    try:
+        array = np.asarray(spikes)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"spikes must be a spike vector (a structured array): {err}") from None
     if array.dtype == SPIKE_DTYPE:
         return array.reshape(-1) if array.ndim != 1 else array
     names = array.dtype.names or ()
     missing = [name for name in SPIKE_DTYPE.names if name not in names]  # type: ignore[union-attr]
     if missing:
         raise ValueError(
-            f"a spike vector needs the fields {list(SPIKE_DTYPE.names)}; got dtype "  # type: ignore[arg-type]
+            f"spikes: a spike vector needs the fields {list(SPIKE_DTYPE.names)}; got dtype "  # type: ignore[arg-type]
             f"{array.dtype} (missing {missing})"
         )
     out = empty_spike_vector(array.size)
@@ -180,6 +183,7 @@ def validate_spike_vector(
                 raise ValueError(
                     f"spike {at} has {name} {int(vector[name][at])}, outside the valid range "
                     f"0..{top - 1}"
+                    + (f" (there are {top} unit_ids)" if name == "unit_index" else "")
                 )
         if samples.min() < 0:
             at = lo + int(np.argmax(samples < 0))
@@ -213,7 +217,7 @@ def validate_spike_vector(
             if end > 0 and int(segs[end - 1]) == index and vector["sample_index"][end - 1] >= num:
                 raise ValueError(
                     f"segment {index} has a spike at sample {int(vector['sample_index'][end - 1])}"
-                    f" but only {num} samples"
+                    f" but only {num} samples (num_samples)"
                 )
 
 
