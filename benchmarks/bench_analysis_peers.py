@@ -51,7 +51,9 @@ def main() -> None:
         return np.bincount(key, minlength=args.units * num_bins)
 
     rng = np.random.default_rng(1)
-    starts = np.sort(rng.uniform(0, args.duration - 1.0, 6000))
+    # 6000 stimulus presentations of 0.25 s that do not overlap (pynapple joins those that do)
+    gap = (args.duration - 1.0) / 6000
+    starts = np.arange(6000) * gap + rng.uniform(0, max(gap - 0.25, 0.0), 6000)
     edges = (starts[:, None] + np.linspace(0, 0.25, 11)[None, :]).ravel()
 
     def searchsorted_reference():

@@ -5,6 +5,8 @@ file on disk, so it reaches workers as its description) ten times with ``n_jobs=
 reports the first save, the median of the nine others, and the total. Cases:
 
 - ``default``: no ``mp_context`` (joblib's loky workers, warm between jobs);
+- ``old default``: the start method the executor picked before loky, chosen again at each
+  save (``fork``, or ``forkserver`` once the caller runs another thread, as zarr 3 does);
 - ``fork``: ``mp_context="fork"``, a new pool per job (the old default when the caller runs
   no other thread);
 - ``forkserver``: ``mp_context="forkserver"``, a new pool per job (the old default once zarr
@@ -31,8 +33,9 @@ import tempfile
 import time
 from pathlib import Path
 
-CASES = {
+CASES: dict[str, dict] = {
     "default": {"n_jobs": 2},
+    "old default": {"n_jobs": 2},
     "fork": {"n_jobs": 2, "mp_context": "fork"},
     "forkserver": {"n_jobs": 2, "mp_context": "forkserver"},
     "n_jobs=1": {"n_jobs": 1},
@@ -46,12 +49,18 @@ def one_process(source: str, folder: str, fmt: str, case: str, saves: int) -> No
     """Run in the child: ``saves`` saves, then print the times as JSON."""
     import lazyephys as le
 
+    case = list(CASES)[int(case)]
+    from lazyephys.jobs.executor import default_mp_context
+
     recording = le.load(source)
     times = []
     for index in range(saves):
         target = Path(folder) / f"{case}-{index}{'.zarr' if fmt == 'zarr' else ''}"
+        kwargs = dict(CASES[case])
         started = time.perf_counter()
-        recording.save(folder=target, format=fmt, chunk_duration="0.25s", **CASES[case])
+        if case == "old default":
+            kwargs["mp_context"] = default_mp_context()
+        recording.save(folder=target, format=fmt, **kwargs)
         times.append(time.perf_counter() - started)
         shutil.rmtree(target)
     print(json.dumps(times))
@@ -76,22 +85,22 @@ def main() -> None:
         le.generate_recording(num_channels=CHANNELS, durations=[SECONDS], sampling_frequency=FS,
                               dtype="int16", seed=0, set_probe=False).save(folder=source)
         print(f"{args.saves} saves of {CHANNELS} ch x {SECONDS:.2f} s int16 (20 MB) in one "
-              f"process, chunk_duration='0.25s'; each case in a fresh process")
-        print(f"{'format':<8}{'case':<12}{'first s':>9}{'then s':>9}{'total s':>9}"
+              f"process, default chunks (1 s); each case in a fresh process")
+        print(f"{'format':<8}{'case':<13}{'first s':>9}{'then s':>9}{'total s':>9}"
               f"{'ratio':>8}")
         for fmt in args.formats:
             totals = {}
             for case in CASES:
                 out = subprocess.run(
                     [sys.executable, __file__, "--saves", str(args.saves), "--child",
-                     str(source), str(folder), fmt, case],
+                     str(source), str(folder), fmt, str(list(CASES).index(case))],
                     capture_output=True, text=True, check=True,
                 ).stdout
                 times = json.loads(out.strip().splitlines()[-1])
                 totals[case] = (times[0], statistics.median(times[1:] or times), sum(times))
             for case, (first, then, total) in totals.items():
                 ratio = total / totals["default"][2]
-                print(f"{fmt:<8}{case:<12}{first:>9.3f}{then:>9.3f}{total:>9.2f}{ratio:>8.2f}")
+                print(f"{fmt:<8}{case:<13}{first:>9.3f}{then:>9.3f}{total:>9.2f}{ratio:>8.2f}")
         print("ratio: the case's total time / the default's (above 1: the default is faster)")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -140,6 +140,8 @@ def main() -> None:
     base = Path(os.environ.get("LAZYEPHYS_BENCH_DIR", tempfile.gettempdir()))
     folder = base / f"lazyephys_bench_sweeps_{args.cells}"
     folder.mkdir(parents=True, exist_ok=True)
+    # ratios of parallel runs mean something only on an otherwise idle machine
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     seconds, sweeps = timed(make_sweeps, args.cells, folder)
     print(f"{sweeps} (made or opened in {seconds:.1f} s)")
     logging.getLogger("bluepyefe").setLevel(logging.ERROR)
@@ -173,6 +175,7 @@ def main() -> None:
         rows.append((f"group_by_targets n_jobs={n_jobs} (extraction, rheobase, targets)",
                      f"{seconds:.1f}", ratio))
     print_rows("Targets from the same sweeps (ratio: bluepyefe time / time)", rows)
+    print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 def print_rows(title: str, rows: list[tuple[str, str, str]]) -> None:

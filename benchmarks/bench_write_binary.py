@@ -157,8 +157,8 @@ def run(args: argparse.Namespace, folder: Path) -> None:
         rss_text = f"{rss / 1e6:.0f}" if rss else "-"
         print(f"{name:<32}{elapsed:>8.2f}{rate / 1e6:>8.0f}{rate / reference:>7.2f}"
               f"{peak:>9}{rss_text:>8}{budget:>10}")
-    print("n_jobs=2 uses the default start method: fork here (forkserver when the caller runs "
-          "other threads, e.g. after the dask case or during the memory-sampled run)")
+    print("n_jobs=2 uses the default workers (joblib's loky, warm between jobs); 'fork' is a "
+          "new fork pool per job, the start method chosen before loky when no other thread runs")
     print("ratio: throughput / plain loop's; peak: summed proportional anonymous memory of "
           "the process tree; RSS: summed RSS (counts page cache mapped from the source)")
 

@@ -3,11 +3,14 @@
 Prints three tables:
 
 1. ``save(format="zarr")`` at n_jobs=1 and 2, against numcodecs compressing the same 1 s chunks
-   with the same codec in one process, in the same run (MB/s of raw int16, compression ratio),
-   for a noise recording and a ground-truth recording (noise plus spikes);
+   with the default codec in one process, in the same run (MB/s of raw int16, compression
+   ratio), for a noise recording and a ground-truth recording (noise plus spikes);
 2. codec candidates compressing the same chunks in one process (how the default was chosen);
 3. ``dump_to_json`` + ``load`` of a 10-step chain, against ``json.dumps`` + ``json.loads`` of
-   the same dict.
+   the same dict;
+4. our zarr save at n_jobs=2 (default codec, and ``compressor="wavpack"``) against
+   SpikeInterface saving the same binary folder to zarr at n_jobs=2 (needs
+   ``LAZYEPHYS_SI_PYTHON``, a Python with spikeinterface installed).
 
 Run: ``python benchmarks/bench_zarr.py [--seconds 60] [--channels 384]``. The sources are first
 written to binary folders, so that the saves measured read memory-mapped int16 (not noise
@@ -18,7 +21,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -27,6 +32,7 @@ import numcodecs
 import numpy as np
 
 import lazyephys as le
+from lazyephys.io.zarr_codecs import DEFAULT_COMPRESSOR
 
 
 def _folder_size(path: Path) -> int:
@@ -64,15 +70,21 @@ def _codec_run(chunks: list[np.ndarray], encode) -> tuple[float, float]:
 
 def _candidates() -> dict[str, object]:
     bit, byte = numcodecs.Blosc.BITSHUFFLE, numcodecs.Blosc.SHUFFLE
-    return {
+    codecs: dict[str, object] = {
         "zstd-1 bitshuffle": numcodecs.Blosc("zstd", 1, bit),
         "zstd-3 bitshuffle": numcodecs.Blosc("zstd", 3, bit),
         "zstd-5 bitshuffle": numcodecs.Blosc("zstd", 5, bit),
         "zstd-5 byteshuffle": numcodecs.Blosc("zstd", 5, byte),
-        "lz4-5 bitshuffle (default)": numcodecs.Blosc("lz4", 5, bit),
+        "lz4-5 bitshuffle": numcodecs.Blosc("lz4", 5, bit),
         "lz4-5 byteshuffle": numcodecs.Blosc("lz4", 5, byte),
         "blosclz-5 bitshuffle": numcodecs.Blosc("blosclz", 5, bit),
     }
+    try:
+        from wavpack_numcodecs.wavpack import WavPack
+    except ImportError:
+        return codecs
+    codecs["wavpack level 2 (lossless)"] = WavPack(level=2)
+    return codecs
 
 
 def _delta_in_time(codec):
@@ -88,24 +100,37 @@ def _delta_in_time(codec):
 def table_saves(sources: dict[str, le.Recording], workdir: Path) -> None:
     print("\n1. save(format='zarr') vs numcodecs on the same chunks, same codec, one process")
     print(f"{'recording':<14}{'method':<34}{'MB/s':>8}{'ratio':>8}{'vs numcodecs':>14}")
-    reference_codec = numcodecs.Blosc("lz4", 5, numcodecs.Blosc.BITSHUFFLE)
+    cname, clevel, shuffle = DEFAULT_COMPRESSOR
+    reference_codec = numcodecs.Blosc(cname, clevel, numcodecs.Blosc.BITSHUFFLE
+                                      if shuffle == "bitshuffle" else numcodecs.Blosc.SHUFFLE)
+    label = f"numcodecs Blosc {cname}-{clevel} {shuffle}"
     for name, rec in sources.items():
         chunks = _chunks(rec)
         speed, ratio = _codec_run(chunks, reference_codec.encode)
         del chunks
-        print(f"{name:<14}{'numcodecs Blosc lz4-5 bitshuffle':<34}{speed:>8.0f}{ratio:>8.2f}"
-              f"{1.0:>14.2f}")
+        print(f"{name:<14}{label:<34}{speed:>8.0f}{ratio:>8.2f}{1.0:>14.2f}")
         raw = rec.get_memory_size()
-        for n_jobs in (1, 2):
-            target = workdir / f"out_{n_jobs}.zarr"
+        from lazyephys.jobs.executor import default_mp_context
+
+        # the default workers (loky), and the process pools chosen before loky: the start
+        # method picked per job (forkserver once zarr runs threads here) and plain fork
+        variants = {
+            "save zarr n_jobs=1": {"n_jobs": 1},
+            "save zarr n_jobs=2": {"n_jobs": 2},
+            "save zarr n_jobs=2 old default": {"n_jobs": 2, "mp_context": default_mp_context},
+            "save zarr n_jobs=2 fork": {"n_jobs": 2, "mp_context": "fork"},
+        }
+        for label, job_kwargs in variants.items():
+            target = workdir / "out.zarr"
             shutil.rmtree(target, ignore_errors=True)
             start = time.perf_counter()
-            rec.save(folder=target, format="zarr", n_jobs=n_jobs, chunk_duration="1s")
+            kwargs = {key: value() if callable(value) else value
+                      for key, value in job_kwargs.items()}
+            rec.save(folder=target, format="zarr", chunk_duration="1s", **kwargs)
             elapsed = time.perf_counter() - start
             mbs = raw / elapsed / 1e6
             store_ratio = raw / _folder_size(target)
-            print(f"{name:<14}{f'save zarr n_jobs={n_jobs}':<34}{mbs:>8.0f}{store_ratio:>8.2f}"
-                  f"{mbs / speed:>14.2f}")
+            print(f"{name:<14}{label:<34}{mbs:>8.0f}{store_ratio:>8.2f}{mbs / speed:>14.2f}")
             shutil.rmtree(target)
 
 
@@ -122,6 +147,67 @@ def table_codecs(sources: dict[str, le.Recording]) -> None:
             speed, ratio = _codec_run(chunks, encode)
             cells.append(f"{speed:>20.0f}{ratio:>8.2f}")
         print(f"{label:<34}" + "".join(cells))
+
+
+SI_SAVE = """
+import json, sys, time, shutil
+from pathlib import Path
+import spikeinterface as si
+rec = si.load(sys.argv[1])
+target = Path(sys.argv[2])
+start = time.perf_counter()
+rec.save(folder=target, format="zarr", n_jobs=2, chunk_duration="1s", progress_bar=False)
+elapsed = time.perf_counter() - start
+size = sum(f.stat().st_size for f in target.rglob("*") if f.is_file())
+print(json.dumps({"seconds": elapsed, "bytes": size}))
+"""
+
+
+def _spikeinterface_save(folder: Path, target: Path) -> tuple[float, int] | None:
+    python = os.environ.get("LAZYEPHYS_SI_PYTHON")
+    if not python:
+        return None
+    done = subprocess.run([python, "-c", SI_SAVE, str(folder), str(target)],
+                          capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return result["seconds"], result["bytes"]
+
+
+def table_against_spikeinterface(sources: dict[str, le.Recording], workdir: Path) -> None:
+    print("\n4. save to zarr at n_jobs=2: the default and wavpack against SpikeInterface's own "
+          "save (its default: Blosc zstd-5 bit shuffle), same binary folder, same run")
+    # SpikeInterface forks its workers per save; ours are loky workers, started by the first
+    # job of a process and kept warm: start them first, and say what that costs
+    start = time.perf_counter()
+    small = le.generate_recording(num_channels=4, durations=[2.0], seed=0, dtype="int16")
+    small.save(folder=workdir / "warmup.zarr", format="zarr", n_jobs=2, chunk_duration="1s")
+    print(f"(starting the two workers, once per process: {time.perf_counter() - start:.2f} s)")
+    print(f"{'recording':<14}{'method':<34}{'MB/s':>8}{'ratio':>8}{'speed vs SI':>13}")
+    for name, rec in sources.items():
+        raw = rec.get_memory_size()
+        folder = workdir / f"src_{name.replace(' ', '_')}"
+        reference = _spikeinterface_save(folder, workdir / "si_out.zarr")
+        shutil.rmtree(workdir / "si_out.zarr", ignore_errors=True)
+        si_speed = None
+        if reference is not None:
+            si_speed = raw / reference[0] / 1e6
+            print(f"{name:<14}{'SpikeInterface save (zstd-5 bit)':<34}{si_speed:>8.0f}"
+                  f"{raw / reference[1]:>8.2f}{1.0:>13.2f}")
+        options = {"default": {}, "wavpack": {"compressor": "wavpack"}}
+        for label, extra in options.items():
+            target = workdir / "out.zarr"
+            shutil.rmtree(target, ignore_errors=True)
+            try:
+                start = time.perf_counter()
+                rec.save(folder=target, format="zarr", n_jobs=2, chunk_duration="1s", **extra)
+            except ImportError as error:
+                print(f"{name:<14}{'save ' + label:<34}  skipped: {error}")
+                continue
+            mbs = raw / (time.perf_counter() - start) / 1e6
+            ratio = raw / _folder_size(target)
+            versus = f"{mbs / si_speed:>13.2f}" if si_speed else f"{'-':>13}"
+            print(f"{name:<14}{'save ' + label:<34}{mbs:>8.0f}{ratio:>8.2f}{versus}")
+            shutil.rmtree(target)
 
 
 def table_json(workdir: Path) -> None:
@@ -177,6 +263,7 @@ def main() -> None:
         table_saves(sources, workdir)
         table_codecs(sources)
         table_json(workdir)
+        table_against_spikeinterface(sources, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

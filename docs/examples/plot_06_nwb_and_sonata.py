@@ -52,6 +52,7 @@ fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
 plot_traces(nwb_recording, time_range=(2.0, 2.5), return_in_uV=True, mode="line",
             order_channel_by_depth=True, ax=top)
 plot_rasters(nwb_sorting, time_range=(2.0, 2.5), ax=bottom)
+top.set_xlabel("")
 fig.tight_layout()
 
 # %%

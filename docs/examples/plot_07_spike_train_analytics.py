@@ -98,6 +98,17 @@ print(per_epoch.counts.shape, "(epochs, bins, units)")
 print({key: value[:4] for key, value in per_epoch.epochs.items()})
 
 # %%
+# For a model, the epochs split in time order (no shuffling, so no future leaks into the
+# training set), and counts become z-scored rates or a labelled xarray.
+train, validation, test = per_epoch.split((0.6, 0.2, 0.2))
+print(len(train), len(validation), len(test), "epochs; test starts at",
+      per_epoch.epochs["start_time"][test[0]], "s")
+tensor = per_epoch.to_xarray()
+print(tensor.dims, dict(tensor.sizes))
+zscored = bin_spikes(active, bin_duration=0.1).zscore(axis="time")
+print(f"z-scored 100 ms counts: mean {zscored.mean():.1e}, std {zscored.std():.2f}")
+
+# %%
 # Around each onset, 10 ms bins from 0.2 s before to 0.6 s after: the mean over
 # presentations is a peri-stimulus time histogram per unit.
 around = peri_event_counts(active, onsets, window=(-0.2, 0.6), bin_duration=0.01)

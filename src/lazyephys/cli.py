@@ -128,15 +128,27 @@ def run_info(path: str, base_folder: str | None) -> None:
 
 
 def run_convert(
-    source: str, target: str, fmt: str, overwrite: bool, job_kwargs: dict[str, Any]
+    source: str, target: str, fmt: str, overwrite: bool, job_kwargs: dict[str, Any],
+    **options: Any,
 ) -> None:
-    """Load ``source`` and save it to ``target`` in ``fmt``, in parallel chunks."""
+    """Load ``source`` and save it to ``target`` in ``fmt``, in parallel chunks.
+
+    Prints the folder written: a zarr store is named with ``.zarr``, which is added when
+    ``target`` lacks it (and said).
+    """
     import lazyephys as le
+    from lazyephys.io.save import save_target
 
     extractor: Any = le.load(source)
+    written = save_target(extractor, target, fmt)
+    if (written.exists() or written.is_symlink()) and not overwrite:
+        raise FileExistsError(f"{written} already exists; add --overwrite to replace it")
     started = time.perf_counter()
-    saved = extractor.save(folder=target, format=fmt, overwrite=overwrite, **job_kwargs)
-    print(f"wrote {target} in {time.perf_counter() - started:.2f} s")
+    saved = extractor.save(folder=written, format=fmt, overwrite=overwrite, **job_kwargs,
+                           **options)
+    note = ("" if written == Path(target)
+            else f" (a zarr store's name ends with .zarr; asked for {target})")
+    print(f"wrote {written}{note} in {time.perf_counter() - started:.2f} s")
     print(describe(saved))
 
 
@@ -155,20 +167,34 @@ def run_clean(path: str, dry_run: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``lazyephys`` console script."""
+    from ._version import __version__
+
     parser = argparse.ArgumentParser(prog="lazyephys", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"lazyephys {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="generate, cut, combine and read a lazy recording")
     info = commands.add_parser("info", help="describe a saved folder, zarr store or JSON file")
     info.add_argument("path")
     info.add_argument("--base-folder", default=None, help="resolves relative paths of a JSON")
-    convert = commands.add_parser("convert", help="save a loaded object in another format")
-    convert.add_argument("source")
-    convert.add_argument("target")
-    convert.add_argument("--format", default="zarr", choices=("binary", "zarr"))
-    convert.add_argument("--overwrite", action="store_true")
-    convert.add_argument("--n-jobs", type=int, default=1)
-    convert.add_argument("--chunk-duration", default="1s")
-    convert.add_argument("--progress-bar", action="store_true")
+    convert = commands.add_parser(
+        "convert", help="save a loaded object in another format",
+        description="Load SOURCE (a saved folder, zarr store or provenance JSON) and save it "
+                    "to TARGET. A zarr store's name ends with .zarr: it is added to TARGET "
+                    "when missing, and the folder written is printed.")
+    convert.add_argument("source", help="what to read")
+    convert.add_argument("target", help="the folder or zarr store to write")
+    convert.add_argument("--format", default="zarr", choices=("binary", "zarr"),
+                         help="what to write (default: %(default)s)")
+    convert.add_argument("--zarr-format", type=int, default=3, choices=(2, 3),
+                         help="zarr format of a zarr store; 2 is what SpikeInterface 0.105 "
+                              "opens (default: %(default)s)")
+    convert.add_argument("--overwrite", action="store_true",
+                         help="replace TARGET if it holds a saved object (or is empty)")
+    convert.add_argument("--n-jobs", type=int, default=1,
+                         help="worker processes (default: %(default)s)")
+    convert.add_argument("--chunk-duration", default="1s",
+                         help="length of the chunks each worker writes (default: %(default)s)")
+    convert.add_argument("--progress-bar", action="store_true", help="show a progress bar")
     clean = commands.add_parser(
         "clean", help="remove the temporary folders and files that killed saves left in PATH")
     clean.add_argument("path")
@@ -185,7 +211,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             job_kwargs = {"n_jobs": args.n_jobs, "progress_bar": args.progress_bar,
                           "chunk_duration": args.chunk_duration}
-            run_convert(args.source, args.target, args.format, args.overwrite, job_kwargs)
+            options = {"zarr_format": args.zarr_format} if args.format == "zarr" else {}
+            if args.format != "zarr" and args.zarr_format != 3:
+                raise ValueError("--zarr-format applies to --format zarr only")
+            run_convert(args.source, args.target, args.format, args.overwrite, job_kwargs,
+                        **options)
     except (OSError, ValueError, KeyError, TypeError) as error:
         # bad input (a missing folder, a file that is not ours...): its message, no traceback
         print(f"lazyephys {args.command}: error: {error}", file=sys.stderr)

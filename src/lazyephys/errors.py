@@ -190,6 +190,11 @@ class UnknownPropertyError(LazyEphysError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class InvalidEpochsError(LazyEphysError, ValueError):
+    """An epochs table that cannot be used: no start/stop columns, a stop before its start,
+    a zero-length epoch. The message names the offending rows or columns."""
+
+
 # ---------------------------------------------------------------- optional
 class OptionalDependencyError(LazyEphysError, ImportError):
     """An optional package that a feature needs is not installed; the message names the
@@ -208,10 +213,6 @@ class UnknownFeatureError(LazyEphysError, KeyError):
     def __str__(self) -> str:  # KeyError quotes its message; show it plainly instead
         return str(self.args[0]) if self.args else ""
 
-
-class InvalidEpochsError(LazyEphysError, ValueError):
-    """An epochs table that cannot be used: no start/stop columns, a stop before its start,
-    a zero-length epoch. The message names the offending rows or columns."""
 
 
 class UnknownProtocolError(LazyEphysError, KeyError):

@@ -58,3 +58,10 @@ def test_failed_save_leaves_nothing_and_existing_needs_overwrite(tmp_path):
     np.testing.assert_array_equal(le.load(tmp_path / "x.h5").get_traces(),
                                   recording.get_traces())  # the old file is untouched
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.h5"]
+
+
+def test_other_hdf5_files_are_not_claimed(tmp_path):
+    with h5py.File(tmp_path / "other.h5", "w") as handle:
+        handle.create_dataset("data", data=np.arange(3))
+    with pytest.raises(le.FormatError, match="no registered format"):
+        le.load(tmp_path / "other.h5")

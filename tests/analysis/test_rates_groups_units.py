@@ -109,3 +109,16 @@ def test_remove_invalid_times():
     assert bin_spikes(valid, 0.5).counts[2:6].sum() == 0
     rebuilt = le.load(valid.to_dict())
     assert rebuilt.count_total_num_spikes() == valid.count_total_num_spikes()
+
+
+def test_remove_invalid_times_keeps_the_recording_times():
+    sorting = le.generate_sorting(num_units=2, durations=[4.0], firing_rates=40.0, seed=6)
+    recording = le.generate_recording(num_channels=1, durations=[4.0], seed=0)
+    recording.set_start_time(100.0)
+    sorting.register_recording(recording)
+    valid = remove_invalid_times(sorting, np.array([[101.0, 102.0]]))
+    assert valid.get_registered_recording() is recording
+    times = valid.get_unit_spike_train("0", return_times=True)
+    assert times.min() >= 100.0 and not np.any((times >= 101.0) & (times < 102.0))
+    original = sorting.get_unit_spike_train("0", return_times=True)
+    assert times.size == np.sum((original < 101.0) | (original >= 102.0))

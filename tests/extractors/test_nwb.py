@@ -195,11 +195,13 @@ def test_load_opens_nwb_files(nwb_file):
 
 @given(st.lists(st.lists(st.integers(0, 50), max_size=8), min_size=1, max_size=6))
 def test_ragged_units_segment_against_numpy(trains):
-    from lazyephys.extractors.nwb_sorting import RaggedUnitsSegment
+    from lazyephys.extractors.nwb_sorting import RaggedUnitsSegment, frames_from_times
 
     frames = np.array([f for train in trains for f in train], dtype=np.int64)
     ends = np.cumsum([len(t) for t in trains]).astype(np.int64)
-    segment = RaggedUnitsSegment(lambda: (frames.copy(), ends))
+    frames_again, in_order = frames_from_times(frames / 10.0, 0.0, 10.0, ends)
+    np.testing.assert_array_equal(frames_again, frames)
+    segment = RaggedUnitsSegment(lambda: (frames.copy(), ends, in_order))
     units = np.repeat(np.arange(len(trains)), [len(t) for t in trains])
     order = np.lexsort((units, frames))
     vector = segment.get_spike_vector(0)
@@ -211,6 +213,23 @@ def test_ragged_units_segment_against_numpy(trains):
                                       [f for f in sorted(train) if 10 <= f < 30])
     np.testing.assert_array_equal(segment.count_spikes(len(trains)), [len(t) for t in trains])
     assert segment.last_spike_sample() == (frames.max() if frames.size else -1)
+
+
+@given(st.lists(st.floats(-1e6, 1e6), max_size=40), st.floats(-10.0, 10.0),
+       st.sampled_from([1.0, 2.0, 30000.0, 32000.5]))
+def test_frames_round_as_numpy_rint(times, t_start, fs):
+    from lazyephys.extractors.nwb_sorting import frames_from_times
+
+    values = np.array([*times, 0.5, 1.5, 2.5, -0.5], dtype=np.float64) / fs + t_start
+    frames, _ = frames_from_times(values, t_start, fs)
+    np.testing.assert_array_equal(frames, np.rint((values - t_start) * fs).astype(np.int64))
+
+
+def test_non_finite_spike_times_are_refused():
+    from lazyephys.extractors.nwb_sorting import frames_from_times
+
+    with pytest.raises(le.FormatError, match="not finite"):
+        frames_from_times(np.array([0.1, np.nan]), 0.0, 30000.0)
 
 
 def test_unsorted_unit_times_are_sorted(tmp_path):

@@ -11,9 +11,10 @@ import pytest
 
 import lazyephys as le
 from lazyephys.extractors.buffers import MappedSegment
+from lazyephys.extractors.intan_rhd import RhdAmplifierSegment
 from lazyephys.testing import RecordingCase, RecordingConformance
 
-from .writers import write_intan_rhd, write_openephys_binary
+from .writers import write_intan_rhd, write_openephys_binary, write_openephys_legacy
 
 neo = pytest.importorskip("neo")
 
@@ -87,6 +88,28 @@ def test_openephys_provenance_and_bad_input(oe_folder, tmp_path):
         le.OpenEphysBinaryRecordingExtractor(empty)
     with pytest.raises(FileNotFoundError, match="nowhere"):
         le.read_openephys(tmp_path / "nowhere")
+    data = next(moved.rglob("continuous.dat"))
+    data.write_bytes(data.read_bytes()[:-80])
+    with pytest.raises(le.FormatError, match=r"continuous.dat is truncated.*lists 200 samples"):
+        le.read_openephys(moved)
+
+
+def test_openephys_legacy_folder(tmp_path):
+    traces = np.random.default_rng(6).integers(-3000, 3000, (2048, 3)).astype("int16")
+    folder = write_openephys_legacy(tmp_path / "legacy", traces, 0.195, 30000.0,
+                                    first_timestamp=3000)
+    rec = le.read_openephys(folder)
+    assert isinstance(rec, le.OpenEphysLegacyRecordingExtractor)
+    np.testing.assert_array_equal(rec.get_traces(), traces)
+    np.testing.assert_allclose(rec.get_channel_gains(), 0.195)
+    assert rec.get_start_time() == pytest.approx(3000 / 30000.0)
+    reader = neo.rawio.OpenEphysRawIO(dirname=str(folder))
+    reader.parse_header()
+    np.testing.assert_array_equal(
+        rec.get_traces(start_frame=1000, end_frame=1100),
+        reader.get_analogsignal_chunk(0, 0, 1000, 1100, stream_index=0))
+    again = pickle.loads(pickle.dumps(rec.frame_slice(10, 20)))
+    np.testing.assert_array_equal(again.get_traces(), traces[10:20])
 
 
 def _rhd(tmp_path, seed=2):
@@ -105,6 +128,8 @@ def test_intan_gains_ids_and_neo(tmp_path):
     path, amplifier = _rhd(tmp_path, seed=3)
     assert le.get_neo_streams("intan", path) == (["RHD2000 amplifier channel"], ["0"])
     rec = le.read_intan(path, stream_id="0")
+    # the header-attached blocks are mapped directly, not read channel by channel through neo
+    assert isinstance(rec.get_segment(0), RhdAmplifierSegment)
     assert rec.get_sampling_frequency() == 20000.0
     assert rec.get_channel_ids().tolist() == ["A-000", "A-001", "A-002"]
     named = le.read_intan(path, use_names_as_ids=True)

@@ -152,3 +152,59 @@ def write_intan_rhd(path: Path, amplifier: np.ndarray, sample_rate: float,
                       .tobytes())
     path.write_bytes(header + b"".join(blocks))
     return path
+
+
+def write_openephys_legacy(folder: Path, traces: np.ndarray, bit_volts: float,
+                           sample_rate: float, first_timestamp: int = 0) -> Path:
+    """An Open Ephys legacy-format folder: one ``100_CH<k>.continuous`` file per channel.
+
+    Per the GUI's legacy format: a 1024-byte text header of ``header.<key> = <value>;`` lines,
+    then records of an int64 timestamp, a uint16 sample count (1024), a uint16 recording
+    number, 1024 big-endian int16 samples and a 10-byte marker (0..9).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    num_samples, num_channels = traces.shape
+    if num_samples % 1024:
+        raise ValueError("legacy records hold 1024 samples each")
+    record = np.dtype([("timestamp", "<i8"), ("nb_sample", "<u2"), ("rec_num", "<u2"),
+                       ("samples", ">i2", 1024), ("markers", "u1", 10)])
+    for c in range(num_channels):
+        text = "".join(f"header.{key} = {value};\n" for key, value in (
+            ("format", "'Open Ephys Data Format'"), ("version", "0.4"),
+            ("header_bytes", "1024"), ("description", "'test'"),
+            ("date_created", "'1-Jan-2020 120000'"), ("channel", f"'CH{c + 1}'"),
+            ("channelType", "'Continuous'"), ("sampleRate", f"{sample_rate:g}"),
+            ("blockLength", "1024"), ("bufferSize", "1024"), ("bitVolts", f"{bit_volts}")))
+        header = text.encode("ascii").ljust(1024, b" ")
+        records = np.zeros(num_samples // 1024, dtype=record)
+        records["timestamp"] = first_timestamp + 1024 * np.arange(records.size)
+        records["nb_sample"] = 1024
+        records["samples"] = traces[:, c].reshape(-1, 1024)
+        records["markers"] = np.arange(10, dtype=np.uint8)
+        (folder / f"100_CH{c + 1}.continuous").write_bytes(header + records.tobytes())
+    return folder
+
+
+def write_blackrock_ns5(path: Path, traces: np.ndarray, labels: list[str],
+                        analog_range: tuple[int, int] = (-8191, 8191),
+                        digital_range: tuple[int, int] = (-32764, 32764),
+                        timestamp: int = 0) -> Path:
+    """A Blackrock NSx file (spec 2.3) at 30 kHz: basic header, one 66-byte extended header
+    per channel, then one data packet (0x01, uint32 timestamp, uint32 count, int16 frames)."""
+    num_samples, num_channels = traces.shape
+    header_bytes = 314 + 66 * num_channels
+    basic = b"NEURALCD" + struct.pack("<BBI", 2, 3, header_bytes)
+    basic += b"30 kS/s".ljust(16, b"\0") + b"".ljust(256, b"\0")
+    basic += struct.pack("<II", 1, 30000) + struct.pack("<8H", 2020, 1, 3, 1, 12, 0, 0, 0)
+    basic += struct.pack("<I", num_channels)
+    extended = b""
+    for c in range(num_channels):
+        extended += b"CC" + struct.pack("<H", c + 1) + labels[c].encode().ljust(16, b"\0")
+        extended += struct.pack("<BB", 1, c + 1)
+        extended += struct.pack("<4h", digital_range[0], digital_range[1], analog_range[0],
+                                analog_range[1])
+        extended += b"uV".ljust(16, b"\0")
+        extended += struct.pack("<IIHIIH", 300, 1, 1, 7500000, 3, 1)
+    packet = struct.pack("<BII", 1, timestamp, num_samples)
+    path.write_bytes(basic + extended + packet + traces.astype("<i2").tobytes())
+    return path

@@ -101,8 +101,8 @@ def test_nan_t_start_refused_in_folder_store_and_json(tmp_path, rec):
 def test_bad_time_vector_in_folder_refused(tmp_path, rec, edit, message):
     rec.set_times(np.arange(rec.get_num_samples(0)) / 1000.0 + 5.0, segment_index=0)
     rec.save(folder=tmp_path / "r")
-    path = tmp_path / "r" / "times_seg0.raw"
-    path.write_bytes(edit(np.frombuffer(path.read_bytes(), dtype=np.float64)).tobytes())
+    path = tmp_path / "r" / "times_cached_seg0.npy"  # the name SpikeInterface reads too
+    np.save(path, edit(np.load(path)))
     with pytest.raises(ValueError, match=message):
         le.load(tmp_path / "r")
 

@@ -41,6 +41,11 @@ class NpyTracesFormat:
 
 @pytest.fixture
 def clean_registries(monkeypatch):
+    # every shipped kind and format registered first: the snapshot restored afterwards must
+    # not lose kinds that a later test would otherwise have imported on first use
+    from lazyephys._builtins import load_builtins
+
+    load_builtins()
     monkeypatch.setattr(registry, "_FORMATS", dict(registry._FORMATS))
     monkeypatch.setattr(provenance, "_REGISTRY", dict(provenance._REGISTRY))
     yield

@@ -115,10 +115,29 @@ def test_split_job_kwargs():
 
 
 def test_default_globals():
+    from lazyephys.jobs.job_kwargs import interactive_session
+
     assert get_global_job_kwargs() == {
-        "pool_engine": "process", "n_jobs": 1, "chunk_duration": "1s", "progress_bar": False,
-        "mp_context": None, "max_threads_per_worker": 1,
+        "pool_engine": "process", "n_jobs": 1, "chunk_duration": "1s",
+        "progress_bar": interactive_session(), "mp_context": None, "max_threads_per_worker": 1,
     }
+
+
+def test_progress_bar_default_follows_the_session():
+    """On for a terminal or a notebook (SpikeInterface's default), off for piped output."""
+    import subprocess
+    import sys
+
+    script = ("from lazyephys.jobs import get_global_job_kwargs as g; "
+              "print(g()['progress_bar'])")
+    piped = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           timeout=120)
+    assert piped.stdout.strip() == "False"
+    notebook = subprocess.run(
+        [sys.executable, "-c", "import sys, types; sys.modules['ipykernel'] = "
+         "types.ModuleType('ipykernel'); " + script],
+        capture_output=True, text=True, timeout=120)
+    assert notebook.stdout.strip() == "True"
 
 
 def test_fix_merges_globals_and_explicit_wins():

@@ -1,5 +1,6 @@
 """The default backend (joblib's loky reusable pool) and the backend registry, in-process."""
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -23,6 +24,7 @@ from lazyephys.jobs.backends import (
     registered_backends,
     unregister_backend,
 )
+from lazyephys.jobs.backends.loky import shutdown_pool, start_workers
 from lazyephys.jobs.executor import backend_name
 
 from . import jobs_helpers as helpers
@@ -34,6 +36,12 @@ LOKY = {"n_jobs": 2}  # no mp_context: the default backend
 def recording():
     return le.generate_recording(num_channels=3, durations=[0.5, 0.2], sampling_frequency=10000.0,
                                  dtype="int16", seed=7, set_probe=False)
+
+
+@pytest.fixture
+def warm():
+    """Workers up and answering, so that no chunk runs in this process."""
+    return start_workers(2)
 
 
 def tokens(folder, prefix):
@@ -70,7 +78,8 @@ def test_global_job_kwargs_accept_every_engine():
         le.reset_global_job_kwargs()
 
 
-def test_results_match_numpy_and_states_are_built_once_per_job_per_worker(recording, tmp_path):
+def test_results_match_numpy_and_states_are_built_once_per_job_per_worker(recording, tmp_path,
+                                                                           warm):
     pids_per_job = []
     for job in range(2):
         folder = tmp_path / f"job{job}"
@@ -86,23 +95,25 @@ def test_results_match_numpy_and_states_are_built_once_per_job_per_worker(record
         assert len(inits) == len(worker_pids) == len({r[4] for r in results})
         assert tokens(folder, "close") == inits
         pids_per_job.append({r[4] for r in results})
-    # the second job ran in workers of the first: the pool stayed warm
+    # both jobs ran in the same warm workers, never in this process
     assert pids_per_job[0] & pids_per_job[1]
+    assert os.getpid() not in pids_per_job[0] | pids_per_job[1]
+    assert pids_per_job[0] | pids_per_job[1] <= set(warm)
 
 
-def test_a_warm_pool_starts_the_next_job_within_50_ms(recording):
+def test_a_warm_pool_starts_the_next_job_within_50_ms(warm):
     rec = le.NumpyRecording([np.zeros((2000, 2), "int16")], 1000.0)
-    run_chunked_job(rec, helpers.init_dict, {}, helpers.run_started, chunk_size=1000, **LOKY)
     delays = []
     for _ in range(3):  # the best of three: the machine may be busy
         called = time.time()
         starts = run_chunked_job(rec, helpers.init_dict, {}, helpers.run_started,
                                  chunk_size=1000, **LOKY)
+        assert {pid for _, pid in starts} <= set(warm)  # in the workers
         delays.append(min(start for start, _ in starts) - called)
     assert min(delays) < 0.05, delays
 
 
-def test_a_failing_chunk_names_it_and_leaves_the_pool_warm(recording, tmp_path):
+def test_a_failing_chunk_names_it_and_leaves_the_pool_warm(recording, tmp_path, warm):
     with pytest.raises(JobChunkError) as info:
         run_chunked_job(recording, helpers.init_dict,
                         {"fail_start": 100, "folder": str(tmp_path)}, helpers.run_maybe_fail,
@@ -112,11 +123,9 @@ def test_a_failing_chunk_names_it_and_leaves_the_pool_warm(recording, tmp_path):
     assert "job 'demo' failed on chunk (segment 0, frames 100-120)" in str(error)
     assert "planned failure at frame 100" in str(error)
     assert len(list(tmp_path.glob("ran-*"))) < 50  # of 350 chunks: the queue was cancelled
-    before = {pid for _, pid in run_chunked_job(recording, helpers.init_dict, {},
-                                                helpers.run_started, chunk_size=2000, **LOKY)}
     after = {pid for _, pid in run_chunked_job(recording, helpers.init_dict, {},
                                                helpers.run_started, chunk_size=2000, **LOKY)}
-    assert before & after
+    assert after <= set(warm)
 
 
 def test_a_failing_init_is_a_job_init_error_and_the_pool_stays_usable(recording):
@@ -131,19 +140,6 @@ def test_a_failing_close_is_reported(recording):
     with pytest.raises(JobCloseError, match="the disk is full"):
         run_chunked_job(recording, helpers.init_failing_close, {}, helpers.run_start,
                         chunk_size=1000, job_name="closer", **LOKY)
-
-
-def test_a_killed_worker_is_reported_with_its_chunk_and_replaced(recording):
-    with pytest.raises(JobWorkerDiedError) as info:
-        run_chunked_job(recording, helpers.init_dict, {"kill_start": 300},
-                        helpers.run_maybe_fail, chunk_size=100, job_name="killer", **LOKY)
-    message = str(info.value)
-    assert "killed by SIGKILL" in message
-    assert "chunk (segment 0, frames 300-400)" in message
-    assert "chunk_memory" in message and "n_jobs (now 2)" in message
-    # the next job gets a working pool
-    assert len(run_chunked_job(recording, helpers.init_dict, {}, helpers.run_start,
-                               chunk_size=1000, **LOKY)) == 7
 
 
 def test_what_cannot_be_pickled_is_named(recording):
@@ -176,7 +172,7 @@ def test_init_args_as_a_tuple_says_a_dict_is_expected_and_why(recording, init_ar
         run_chunked_job(recording, helpers.init_dict, init_args, helpers.run_start, n_jobs=1)
 
 
-def test_max_threads_per_worker_limits_blas_in_loky_workers(recording):
+def test_max_threads_per_worker_limits_blas_in_loky_workers(recording, warm):
     results = run_chunked_job(recording, helpers.init_dict, {}, helpers.run_blas_threads,
                               chunk_size=2000, max_threads_per_worker=1, **LOKY)
     assert all(r <= 1 for r in results)
@@ -244,3 +240,63 @@ def test_the_registry_refuses_what_is_not_a_backend():
         register_backend(get_backend("thread"))
     with pytest.raises(InvalidJobKwargsError, match="'serial', 'loky'.*got 'nope'"):
         get_backend("nope")
+
+
+HELPER_MODULE = '''
+def init_func(recording):
+    return None
+
+
+def run_func(segment_index, start, end, state):
+    return start
+'''
+
+
+def test_a_function_workers_cannot_import_is_named_with_the_cause(recording, tmp_path, warm):
+    import importlib.util
+    import sys
+
+    # importable here (loaded by path), not in a fresh interpreter: not on sys.path
+    (tmp_path / "made_here.py").write_text(HELPER_MODULE)
+    spec = importlib.util.spec_from_file_location("lazyephys_test_made_here",
+                                                  tmp_path / "made_here.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+        with pytest.raises(JobTransferError) as info:
+            run_chunked_job(recording, module.init_func, {}, module.run_func, chunk_size=1000,
+                            **LOKY)
+    finally:
+        del sys.modules[spec.name]
+    message = str(info.value)
+    assert "could not load init_func lazyephys_test_made_here.init_func" in message
+    assert "No module named 'lazyephys_test_made_here'" in message
+    # the pool is still usable
+    assert len(run_chunked_job(recording, helpers.init_dict, {}, helpers.run_start,
+                               chunk_size=1000, **LOKY)) == 7
+
+
+# ------------------------------------------ last: these replace the pool
+def test_a_killed_worker_is_reported_with_its_chunk_and_replaced(recording, warm):
+    with pytest.raises(JobWorkerDiedError) as info:
+        run_chunked_job(recording, helpers.init_dict, {"kill_start": 300},
+                        helpers.run_maybe_fail, chunk_size=100, job_name="killer", **LOKY)
+    message = str(info.value)
+    assert "killed by SIGKILL" in message
+    assert "chunk (segment 0, frames 300-400)" in message
+    assert "chunk_memory" in message and "n_jobs (now 2)" in message
+    # the next job gets a working pool
+    assert len(run_chunked_job(recording, helpers.init_dict, {}, helpers.run_start,
+                               chunk_size=1000, **LOKY)) == 7
+
+
+def test_a_cold_pool_runs_the_first_chunks_in_the_caller_meanwhile(recording, tmp_path):
+    shutdown_pool()
+    results = run_chunked_job(recording, helpers.init_marker, {"folder": str(tmp_path)},
+                              helpers.run_sum, chunk_size=300, **LOKY)
+    for seg, start, end, total, _ in results:
+        assert total == recording.get_traces(seg, start, end).astype(np.float64).sum()
+    assert results[0][4] == os.getpid()  # workers take far longer to start than one chunk
+    assert tokens(tmp_path, "close") == tokens(tmp_path, "init")
+

@@ -86,16 +86,21 @@ class TestLocalConformance(RecordingConformance):
         return common_reference(rec, reference="local", local_radius=(15, 45)), expected
 
 
-def test_int16_input_gives_float32_and_int16_output_rounds():
+def test_int16_input_stays_int16_rounded_and_float32_on_request():
     rec = _rec(dtype="int16")
     f = rec.get_traces(segment_index=0)
-    cmr = common_reference(rec)
-    assert cmr.get_dtype() == np.float32
     expected = f.astype(np.float32) - np.median(f.astype(np.float32), axis=1, keepdims=True)
-    np.testing.assert_array_equal(cmr.get_traces(segment_index=0), expected)
-    as_int = common_reference(rec, dtype="int16")
-    np.testing.assert_array_equal(as_int.get_traces(segment_index=0),
+    as_float = common_reference(rec, dtype="float32")
+    assert as_float.get_dtype() == np.float32
+    np.testing.assert_array_equal(as_float.get_traces(segment_index=0), expected)
+    kept = common_reference(rec)  # SpikeInterface's default: the input's dtype
+    assert kept.get_dtype() == np.int16
+    np.testing.assert_array_equal(kept.get_traces(segment_index=0),
                                   np.rint(expected).astype(np.int16))
+    unsigned = le.NumpyRecording(np.zeros((10, 3), "uint16"), 1000.0)
+    with pytest.raises(ValueError, match="uint16"):
+        common_reference(unsigned)
+    assert common_reference(unsigned, dtype="float32").get_dtype() == np.float32
 
 
 def test_bad_references_name_the_values():

@@ -123,7 +123,13 @@ def test_short_fixed_margin_is_measurably_worse(cases):
 def test_int16_input_is_filtered_in_float32():
     x = np.clip(_signal(), -32000, 32000).astype(np.int16)
     rec = le.NumpyRecording(x, FS)
-    bp = bandpass_filter(rec)
+    kept = bandpass_filter(rec)  # SpikeInterface's default: the input's dtype, rounded
+    assert kept.get_dtype() == np.int16
+    window = kept.get_traces(start_frame=EDGE, end_frame=EDGE + 3000)
+    floats = bandpass_filter(rec, dtype="float32").get_traces(start_frame=EDGE,
+                                                              end_frame=EDGE + 3000)
+    np.testing.assert_array_equal(window, np.rint(floats).astype(np.int16))
+    bp = bandpass_filter(rec, dtype="float32")
     assert bp.get_dtype() == np.float32
     whole = ss.sosfiltfilt(bp.design.coefficients, x.astype(np.float64), axis=0)
     rms = float(np.sqrt(np.mean(whole[EDGE:-EDGE] ** 2)))

@@ -167,6 +167,9 @@ def test_time_slice_past_the_end_names_time_and_duration(rec):
 
 
 def test_get_traces_result_is_read_only_or_a_copy(rec, tmp_path):
-    traces = rec.get_traces()
+    traces = rec.get_traces()  # in memory: a writable copy, as SpikeInterface gives
+    traces[0, 0] = 1
+    assert rec.get_traces()[0, 0] == 0
+    mapped = rec.save(folder=tmp_path / "saved").get_traces()  # memory-mapped: read-only
     with pytest.raises(ValueError, match="read-only"):
-        traces[0, 0] = 1
+        mapped[0, 0] = 1

@@ -171,3 +171,17 @@ def test_missing_efel_names_the_extra(sweeps, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_efel)
     with pytest.raises(OptionalDependencyError, match=r"lazyephys\[efel\]"):
         extract_features(sweeps, ["Spikecount"])
+
+
+def test_a_dataframe_and_a_dict_table_give_the_same_rheobase_and_targets(sweeps, table):
+    pytest.importorskip("pandas")
+    from lazyephys.sweeps import compute_rheobase, group_by_targets
+
+    frame = extract_features(sweeps, FEATURES, output="dataframe")
+    assert compute_rheobase(frame) == compute_rheobase(table)
+    targets = [{"efeature": "mean_frequency", "protocol": "IDRest", "amplitude": 150,
+                "tolerance": 30}]
+    from_frame = group_by_targets(frame, targets).targets[0]
+    from_dict = group_by_targets(table, targets).targets[0]
+    assert from_frame["sweeps"] == from_dict["sweeps"] and from_frame["n"] > 0
+    assert from_frame["mean"] == from_dict["mean"]

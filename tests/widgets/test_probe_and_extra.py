@@ -73,3 +73,25 @@ def test_probe_map_axis_labels_use_the_default_label_size():
     expected = plain.xaxis.label.get_fontsize()
     assert ax.xaxis.label.get_fontsize() == expected
     assert ax.yaxis.label.get_fontsize() == expected
+
+
+@pytest.mark.parametrize("call", [
+    lambda: widgets.plot_traces(le.generate_recording(num_channels=2, durations=[1.0])),
+    lambda: widgets.plot_probe_map(le.generate_recording(num_channels=2, durations=[1.0])),
+    lambda: widgets.plot_rasters(le.generate_sorting(num_units=2, durations=[1.0])),
+    lambda: widgets.plot_unit_presence(le.generate_sorting(num_units=2, durations=[1.0])),
+    lambda: widgets.plot_firing_rate(le.generate_sorting(num_units=2, durations=[1.0])),
+    lambda: widgets.plot_binned(np.ones((2, 2))),
+    lambda: widgets.plot_recruitment(np.ones((2, 2)), np.zeros((2, 2))),
+])
+def test_plots_return_their_axes_and_never_show(monkeypatch, call):
+    import matplotlib.axes
+    import matplotlib.pyplot as plt
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a plot called plt.show()")
+
+    monkeypatch.setattr(plt, "show", refuse)
+    ax = call()
+    assert isinstance(ax, matplotlib.axes.Axes)
+    assert ax.figure in [plt.figure(n) for n in plt.get_fignums()]

@@ -140,3 +140,27 @@ def test_rasters_late_in_a_long_sorting_label_times_in_full():
               if t.get_text()]
     assert labels and min(labels) >= 3599.4 and max(labels) <= 3599.9
     assert ax.xaxis.get_major_formatter().get_offset() == ""
+
+
+def test_many_rows_are_labelled_with_their_ids_never_positions():
+    # 200 units in reverse order: a tick at row r must read the id drawn on row r
+    sorting = le.generate_sorting(num_units=200, durations=[2.0], seed=1)
+    order = sorting.get_unit_ids()[::-1]
+    ax = plot_rasters(sorting, unit_ids=order)
+    ticks = ax.get_yticks()
+    texts = [t.get_text() for t in ax.get_yticklabels()]
+    assert 1 < len(ticks) < 200
+    assert texts == [str(order[int(row)]) for row in ticks]
+    # the labels fit the axes' height: no two closer than a label's font size
+    ax.figure.canvas.draw()
+    spacing = np.diff(ax.transData.transform([(0, row) for row in ticks])[:, 1])
+    assert spacing.min() * 72 / ax.figure.dpi >= ax.get_yticklabels()[0].get_fontsize()
+    ax = plot_unit_presence(sorting, unit_ids=order, bin_duration_s=0.5, smooth_sigma=0)
+    texts = [t.get_text() for t in ax.get_yticklabels()]
+    assert texts == [str(order[int(row)]) for row in ax.get_yticks()]
+
+
+def test_few_rows_are_all_labelled():
+    sorting = le.generate_sorting(num_units=5, durations=[1.0], seed=1)
+    ax = plot_rasters(sorting)
+    assert [t.get_text() for t in ax.get_yticklabels()] == sorting.get_unit_ids().tolist()

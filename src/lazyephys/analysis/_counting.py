@@ -26,8 +26,9 @@ def iter_bin_blocks(
     columns: UnitColumns,
     uniform_step: int | None = None,
     block_cells: int = BLOCK_CELLS,
-) -> Iterator[tuple[int, int, np.ndarray]]:
-    """Yield ``(first_bin, stop_bin, counts)`` blocks; ``counts`` is int64 (bins, columns).
+) -> Iterator[tuple[int, int, np.ndarray, int]]:
+    """Yield ``(first_bin, stop_bin, counts, bound)`` blocks; ``counts`` is int64 (bins,
+    columns) and ``bound`` an upper bound of its values (the most spikes in one bin).
 
     Parameters
     ----------
@@ -54,7 +55,7 @@ def iter_bin_blocks(
         hi = search_sorted(samples, int(edge_samples[stop]))
         cells = (stop - first) * columns.num_columns
         if hi == lo or columns.num_columns == 0:
-            yield first, stop, np.zeros((stop - first, columns.num_columns), np.int64)
+            yield first, stop, np.zeros((stop - first, columns.num_columns), np.int64), 0
             continue
         block_samples = samples[lo:hi]
         if uniform_step is not None:
@@ -63,10 +64,12 @@ def iter_bin_blocks(
             np.minimum(bins, stop - first - 1, out=bins)  # the last bin may run past the grid
         else:
             bins = np.searchsorted(edge_samples[first + 1 : stop], block_samples, side="right")
+        # the most spikes of any bin bounds every count: checked on bins, not on cells
+        bound = int(np.bincount(bins, minlength=stop - first).max())
         cols = columns.columns_of(units[lo:hi])
         keys = bins * columns.num_columns
         keys += cols
         if columns.lookup is not None:
             keys = keys[cols >= 0]
         counts = np.bincount(keys, minlength=cells)
-        yield first, stop, counts.reshape(stop - first, columns.num_columns)
+        yield first, stop, counts.reshape(stop - first, columns.num_columns), bound

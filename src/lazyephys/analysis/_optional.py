@@ -13,7 +13,9 @@ def require(module: str, purpose: str) -> Any:
     try:
         return importlib.import_module(module)
     except ImportError as error:
-        raise ImportError(
+        from ..errors import OptionalDependencyError
+
+        raise OptionalDependencyError(
             f"{purpose} needs {module!r}, which is not installed: "
             "pip install 'lazyephys[analysis]'"
         ) from error

@@ -262,15 +262,18 @@ def bin_spikes(
     edge_times, edge_samples, uniform = binned_edges(clock, bin_duration, start_time, end_time)
     vector = sorting.get_segment(clock.segment_index).get_spike_vector(None)
     num_bins = edge_times.size - 1
-    dtype = np.dtype(np.uint8)
-    counts = np.zeros((num_bins, columns.num_columns), dtype=dtype)
-    for first, stop, block in iter_bin_blocks(vector, edge_samples, columns, uniform):
+    # every block fills its rows, so the array need not be zeroed first
+    counts = np.empty((num_bins, columns.num_columns), dtype=np.uint8)
+    limit = np.iinfo(counts.dtype).max
+    for first, stop, block, bound in iter_bin_blocks(vector, edge_samples, columns, uniform):
         if binary:
-            counts[first:stop] = block > 0
+            np.greater(block, 0, out=counts[first:stop])
             continue
-        top = int(block.max()) if block.size else 0
-        if top > np.iinfo(counts.dtype).max:
-            counts = counts.astype(smallest_unsigned_dtype(top))
+        if bound > limit:
+            top = int(block.max())
+            if top > limit:
+                counts = counts.astype(smallest_unsigned_dtype(top))
+                limit = np.iinfo(counts.dtype).max
         counts[first:stop] = block
     return BinnedSpikes(
         counts=counts,

@@ -126,7 +126,7 @@ def recruitment(
     # a (units, groups) one-hot matrix: fired units summed per group in one product
     membership = np.zeros((columns.num_columns, groups.size), dtype=np.float64)
     membership[np.arange(columns.num_columns), group_of_unit] = 1.0
-    for first, stop, block in iter_bin_blocks(vector, edge_samples, columns, uniform):
+    for first, stop, block, _ in iter_bin_blocks(vector, edge_samples, columns, uniform):
         values[first:stop] = (block > 0).astype(np.float64) @ membership
     values /= sizes[None, :]
     if percent:

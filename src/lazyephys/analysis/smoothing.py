@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
 __all__ = ["SmoothedSpikesRecording", "smooth_spikes", "gaussian_kernel"]
 
-#: spike-kernel products computed at once: bounds a window's temporaries to about 24 MB
-_BLOCK_ENTRIES = 1 << 20
+#: spike-kernel products computed at once: bounds a window's temporaries to about 6 MB
+_BLOCK_ENTRIES = 1 << 18
 #: float64 cells of the buffer a group of units is summed in (4 MB: it stays in cache)
 _GROUP_CELLS = 1 << 19
 
@@ -100,7 +100,7 @@ class SmoothedSpikesSegment(RecordingSegment):
         rows, cols = rows[order], cols[order]
         per_group = max(1, _GROUP_CELLS // span)
         bounds = np.searchsorted(cols, np.arange(0, chosen.size + per_group, per_group))
-        by_unit = np.zeros((chosen.size, length), dtype=np.float32)  # transposed once at the end
+        out = np.zeros((length, chosen.size), dtype=np.float32)
         for group, first_col in enumerate(range(0, chosen.size, per_group)):
             lo, hi = int(bounds[group]), int(bounds[group + 1])
             last_col = min(first_col + per_group, chosen.size)
@@ -108,9 +108,8 @@ class SmoothedSpikesSegment(RecordingSegment):
                 block = self._scatter(rows[lo:hi] + (cols[lo:hi] - first_col) * span,
                                       (last_col - first_col) * span)
                 block = block.reshape(last_col - first_col, span)
-                np.multiply(block[:, 2 * radius:2 * radius + length], self.rate,
-                            out=by_unit[first_col:last_col], casting="same_kind")
-        out = np.ascontiguousarray(by_unit.T)
+                block *= self.rate
+                out[:, first_col:last_col] = block[:, 2 * radius:2 * radius + length].T
         if self.mean_center:
             out -= self.means()[chosen].astype(np.float32)
         return out

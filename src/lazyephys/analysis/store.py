@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..errors import FormatError
+from ..io.atomic import atomic_file, atomic_folder
 from ..io.formats import (
     BINNED_SPIKES_FORMAT,
     EPOCH_COUNTS_FORMAT,
@@ -24,7 +25,6 @@ from ..io.formats import (
     check_format,
 )
 from ..io.hdf5 import is_hdf5_file, read_labels, write_labels
-from ..io.save import atomic_file, atomic_folder
 from .binning import BinnedSpikes
 from .epochs import EpochCounts
 

@@ -8,12 +8,13 @@ registers itself here when it is imported; the first save imports it if nothing 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from .extractor import BaseExtractor
 
-__all__ = ["Persistence", "register_persistence", "persistence"]
+__all__ = ["Persistence", "register_persistence", "persistence", "register_operation", "operation"]
 
 
 class Persistence(Protocol):
@@ -43,3 +44,24 @@ def persistence() -> Persistence:
     if not _PERSISTENCE:
         raise RuntimeError("no persistence layer is installed: lazyephys.io did not register")
     return _PERSISTENCE[0]
+
+
+# Lazy operations that the base layers name as familiar methods (``recording.astype``) but
+# that a higher layer implements (``lazyephys.preprocessing``): it registers them by name.
+_OPERATIONS: dict[str, Callable[..., Any]] = {}
+
+
+def register_operation(name: str, function: Callable[..., Any]) -> None:
+    """Install the function behind a familiar method (called by the layer that owns it)."""
+    _OPERATIONS[name] = function
+
+
+def operation(name: str) -> Callable[..., Any]:
+    """The function registered under ``name`` (the library's layers load on first use)."""
+    if name not in _OPERATIONS:
+        from .._builtins import load_builtins
+
+        load_builtins()
+    if name not in _OPERATIONS:
+        raise RuntimeError(f"no operation {name!r} is installed by the library's layers")
+    return _OPERATIONS[name]

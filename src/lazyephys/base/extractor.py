@@ -13,7 +13,8 @@ import functools
 import inspect
 import os
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar, Literal, overload
 
 import numpy as np
 
@@ -140,6 +141,105 @@ class BaseExtractor:
             self._id_index = IdIndex(self._ids, self._id_name)
         return self._id_index.index(one_id)
 
+    def id_to_index(self, id: Any) -> int:
+        """The index of one id.
+
+        Examples
+        --------
+        >>> import lazyephys as le
+        >>> le.generate_recording(num_channels=3, durations=[1.0]).id_to_index("2")
+        2
+        """
+        return self._id_to_index(id)
+
+    @overload
+    def ids_to_indices(self, ids: Any = None, prefer_slice: Literal[False] = False) -> np.ndarray:
+        ...
+
+    @overload
+    def ids_to_indices(self, ids: Any = None, *, prefer_slice: bool) -> np.ndarray | slice:
+        ...
+
+    def ids_to_indices(self, ids: Any = None, prefer_slice: bool = False) -> np.ndarray | slice:
+        """The indices of ``ids`` (all ids when None), or a slice when they are contiguous.
+
+        Parameters
+        ----------
+        ids : list, array, tuple or None
+            Ids to look up; None means every id.
+        prefer_slice : bool
+            Return a ``slice`` when the indices are consecutive and increasing.
+
+        Examples
+        --------
+        >>> import lazyephys as le
+        >>> rec = le.generate_recording(num_channels=4, durations=[1.0])
+        >>> rec.ids_to_indices(["1", "2"], prefer_slice=True)
+        slice(1, 3, None)
+        """
+        if ids is None:
+            return slice(None) if prefer_slice else np.arange(self._ids.size, dtype=np.int64)
+        indices = self._ids_to_indices(ids)
+        if prefer_slice and indices.size and bool(np.all(np.diff(indices) == 1)):
+            return slice(int(indices[0]), int(indices[-1]) + 1)
+        return indices
+
+    @property
+    def name(self) -> str:
+        """The ``"name"`` annotation, or the class name when there is none."""
+        value = self._annotations.get("name")
+        return type(self).__name__ if value is None else str(value)
+
+    @name.setter
+    def name(self, value: str | None) -> None:
+        if value is None:
+            if "name" in self._annotations:
+                del self._annotations["name"]
+                self._changed_annotations.add("name")
+        else:
+            self.annotate(name=str(value))
+
+    def get_parent(self) -> BaseExtractor | None:
+        """The one object this object is built over (a view's or a step's input), else None.
+
+        Objects built over several (aggregations, concatenations) or over files have no
+        single parent and return None.
+        """
+        children = self._child_extractors()
+        return children[0] if len(children) == 1 else None
+
+    def clone(self) -> BaseExtractor:
+        """A new, independent object rebuilt from this one's provenance (data not copied).
+
+        Examples
+        --------
+        >>> import lazyephys as le
+        >>> rec = le.generate_recording(num_channels=2, durations=[1.0], seed=0)
+        >>> twin = rec.clone()
+        >>> twin is rec, bool((twin.get_traces() == rec.get_traces()).all())
+        (False, True)
+        """
+        description = self._describe(PathEncoder(), arrays_as_lists=False)
+        return BaseExtractor.from_dict(copy.deepcopy(description), allow_paths_outside=True)
+
+    def dump(
+        self,
+        file_path: str | os.PathLike[str],
+        relative_to: str | os.PathLike[str] | bool | None = None,
+    ) -> None:
+        """Write this object's provenance to a ``.json`` file (see :meth:`dump_to_json`).
+
+        Pickle files (``.pkl``) are not written: loading them would run code named in a file.
+        """
+        suffix = Path(file_path).suffix.lower()
+        if suffix != ".json":
+            raise ValueError(
+                f"dump writes JSON provenance: {str(file_path)!r} must end with '.json' "
+                f"(got {suffix or 'no suffix'!r}; pickle files are not written because loading "
+                "one runs code named in the file)"
+            )
+        self.dump_to_json(file_path, relative_to=relative_to)
+
     # ------------------------------------------------------------ properties
     def _check_property(self, key: str, values: np.ndarray) -> np.ndarray:
         """Check (and possibly convert) the values of a property that has a meaning.
@@ -241,6 +341,15 @@ class BaseExtractor:
         return list(self._annotations)
 
     # ------------------------------------------------------------ state copy
+    def copy_metadata(self, other: BaseExtractor, ids: Any = None) -> None:
+        """Give ``other`` this object's properties and annotations.
+
+        ``ids`` selects the rows of the properties (``other`` then has those ids, in that
+        order); None copies them whole. For kinds built over a parent with the same ids.
+        """
+        indices = None if ids is None else self.ids_to_indices(ids)
+        other._copy_metadata_from(self, indices)
+
     def _copy_metadata_from(self, other: BaseExtractor, indices: np.ndarray | None = None) -> None:
         """Take ``other``'s properties (rows ``indices``) and annotations. For views."""
         for key, values in other._properties.items():
@@ -280,6 +389,27 @@ class BaseExtractor:
             self.annotate(**state["annotations"])
 
     # ------------------------------------------------------------ provenance
+    def paths_read(self) -> list[str | os.PathLike[str]]:
+        """The paths this object and everything it is built on read from, as given.
+
+        Taken from the constructor arguments each kind declares as paths; remote URLs
+        included. The persistence layer checks a save never overwrites its own source.
+        """
+        found: list[Any] = []
+        stack: list[BaseExtractor] = [self]
+        seen: set[int] = set()
+        while stack:
+            current = stack.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            for name in current._path_arguments:
+                value = current._kwargs.get(name)
+                values = value if isinstance(value, (list, tuple)) else [value]
+                found.extend(item for item in values if item is not None)
+            stack.extend(current._child_extractors())
+        return found
+
     def _child_extractors(self) -> list[BaseExtractor]:
         found: list[BaseExtractor] = []
 
@@ -447,8 +577,14 @@ class BaseExtractor:
                          storage_options=storage_options,
                          channel_chunk_size=channel_chunk_size, **kwargs)
 
-    def save_to_memory(self, **kwargs: Any) -> BaseExtractor:
-        """Compute into memory; same as ``save(format="memory")``."""
+    def save_to_memory(self, sharedmem: bool = False, **kwargs: Any) -> BaseExtractor:
+        """Compute into memory; same as ``save(format="memory")``.
+
+        With ``sharedmem=True`` (recordings) the traces live in shared memory, which process
+        workers map without copies.
+        """
+        if sharedmem:
+            kwargs["sharedmem"] = True
         return self.save(format="memory", **kwargs)
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -35,6 +35,10 @@ class SegmentedExtractor(BaseExtractor, Generic[S]):
         """Number of segments."""
         return len(self._segments)
 
+    def get_segments(self) -> tuple[S, ...]:
+        """The segment objects, in order (the contract kinds over this object read through)."""
+        return tuple(self._segments)
+
     def get_num_samples(self, segment_index: int | None = None) -> int:
         """Number of samples of a segment."""
         raise NotImplementedError

@@ -8,9 +8,11 @@ registered as a format so that ``lazyephys.load(path)`` opens them. Optional dep
 
 from . import formats as _formats  # noqa: F401  (registers the readers as formats)
 from .named_neo import (
+    BlackrockRecordingExtractor,
     IntanRecordingExtractor,
     OpenEphysBinaryRecordingExtractor,
     OpenEphysLegacyRecordingExtractor,
+    read_blackrock,
     read_intan,
     read_openephys,
 )
@@ -30,6 +32,8 @@ from .sonata import SonataSortingExtractor, get_sonata_populations, read_sonata_
 from .spikeglx import SpikeGLXRecordingExtractor, get_spikeglx_streams, read_spikeglx
 
 __all__ = [
+    "BlackrockRecordingExtractor",
+    "read_blackrock",
     "IntanRecordingExtractor",
     "OpenEphysBinaryRecordingExtractor",
     "OpenEphysLegacyRecordingExtractor",

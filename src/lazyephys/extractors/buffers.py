@@ -7,12 +7,12 @@ costs, without reopening anything per call.
 
 from __future__ import annotations
 
-import mmap
 import os
 from pathlib import Path
 
 import numpy as np
 
+from ..base.mapping import map_file
 from ..errors import FormatError
 from ..recording.base import ChannelSelector, RecordingSegment
 
@@ -48,9 +48,8 @@ def map_raw_buffer(
         )
     if count == 0:
         return np.zeros(shape, dtype=dtype)
-    with open(path, "rb") as handle:
-        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    array = np.frombuffer(mapped, dtype=dtype, count=count, offset=int(file_offset))
+    start = int(file_offset)
+    array = map_file(path)[start:start + count * dtype.itemsize].view(dtype)
     return array.reshape(shape)
 
 

@@ -18,8 +18,10 @@ __all__ = [
     "SpikeGLXFormat",
     "OpenEphysFormat",
     "IntanFormat",
+    "BlackrockFormat",
     "NwbFormat",
     "SonataFormat",
+    "SpikeInterfaceJsonFormat",
     "READER_FORMATS",
 ]
 
@@ -98,6 +100,23 @@ class IntanFormat(_ReadOnly):
         return read_intan(as_local_path(location), **options)
 
 
+class BlackrockFormat(_ReadOnly):
+    """Blackrock ``.ns1``-``.ns6`` files (options: those of ``read_blackrock``)."""
+
+    name = "blackrock"
+
+    def can_open(self, location: Location) -> bool:
+        if is_remote_url(location):
+            return False
+        path = as_local_path(location)
+        return path.is_file() and path.suffix.lower() in tuple(f".ns{k}" for k in range(1, 7))
+
+    def open(self, location: Location, **options: Any) -> BaseExtractor:
+        from .named_neo import read_blackrock
+
+        return read_blackrock(as_local_path(location), **options)
+
+
 def _suffix(location: Location) -> str:
     text = str(location).split("?", 1)[0]
     return Path(text).suffix.lower()
@@ -165,9 +184,47 @@ class SonataFormat(_ReadOnly):
         return read_sonata_sorting(as_local_path(location), **options)
 
 
-READER_FORMATS = (SpikeGLXFormat(), OpenEphysFormat(), IntanFormat(), NwbFormat(),
-                  SonataFormat())
+class SpikeInterfaceJsonFormat(_ReadOnly):
+    """SpikeInterface's provenance JSON files, translated (options: ``base_folder``,
+    ``allow_paths_outside``); asked before lazyephys's own JSON format."""
+
+    name = "spikeinterface_json"
+    priority = 1
+
+    def can_open(self, location: Location) -> bool:
+        if is_remote_url(location):
+            return False
+        path = as_local_path(location)
+        if path.suffix.lower() != ".json" or not path.is_file():
+            return False
+        import json
+
+        from .spikeinterface_json import is_spikeinterface_description
+
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return is_spikeinterface_description(json.load(handle))
+        except (OSError, ValueError):
+            return False
+
+    def open(self, location: Location, **options: Any) -> BaseExtractor:
+        from .spikeinterface_json import read_spikeinterface_json
+
+        base_folder = options.pop("base_folder", None)
+        allow_paths_outside = bool(options.pop("allow_paths_outside", False))
+        if options:
+            raise TypeError(
+                f"the {self.name!r} format takes base_folder and allow_paths_outside, not "
+                f"{sorted(options)}"
+            )
+        return read_spikeinterface_json(as_local_path(location), base_folder,
+                                        allow_paths_outside)
+
+
+READER_FORMATS = (SpikeGLXFormat(), OpenEphysFormat(), IntanFormat(), BlackrockFormat(),
+                  NwbFormat(), SonataFormat(), SpikeInterfaceJsonFormat())
 
 for _fmt in READER_FORMATS:
-    # beside the shipped formats: none of them opens what these open
-    register_format(_fmt, priority=0)
+    # beside the shipped formats: none of them opens what these open (SpikeInterface's JSON
+    # files are asked first, before the JSON format refuses them as not lazyephys's own)
+    register_format(_fmt, priority=int(getattr(_fmt, "priority", 0)))

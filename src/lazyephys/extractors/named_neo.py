@@ -12,17 +12,22 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..base.locations import as_local_path
 from ..base.provenance import register_kind
 from ..errors import FormatError
+from ..recording.base import RecordingSegment
 from .neo_recording import NeoRecordingExtractor
 
 __all__ = [
+    "BlackrockRecordingExtractor",
     "OpenEphysBinaryRecordingExtractor",
     "OpenEphysLegacyRecordingExtractor",
     "IntanRecordingExtractor",
     "read_openephys",
     "read_intan",
+    "read_blackrock",
 ]
 
 
@@ -82,6 +87,7 @@ class OpenEphysBinaryRecordingExtractor(_NamedNeoRecording):
                 "description of its streams)"
             )
         where = f"the Open Ephys folder {folder}"
+        check_openephys_binary_files(folder)
         chosen = self._open_stream("openephysbinary", {"dirname": folder}, stream_id,
                                    stream_name, block_index, all_annotations, use_names_as_ids,
                                    where)
@@ -110,6 +116,40 @@ class OpenEphysLegacyRecordingExtractor(_NamedNeoRecording):
                                    block_index, all_annotations, use_names_as_ids, where)
         self._record_argument("stream_id", chosen)
         self._record_argument("stream_name", None)
+
+
+def check_openephys_binary_files(folder: Path) -> None:
+    """Refuse a ``continuous.dat`` shorter than its sample numbers say (a truncated file).
+
+    neo sizes a stream from its data file alone, so a truncated file would silently read as
+    a shorter recording; each stream's ``sample_numbers.npy`` (``timestamps.npy`` before GUI
+    0.6) has one entry per sample written.
+    """
+    import json
+
+    for description in folder.rglob("structure.oebin"):
+        try:
+            streams = json.loads(description.read_text(encoding="utf-8")).get("continuous", [])
+        except (OSError, ValueError) as error:
+            raise FormatError(f"{description} is not a readable JSON description: {error}") \
+                from error
+        for stream in streams:
+            data_folder = description.parent / "continuous" / str(stream.get("folder_name", ""))
+            data = data_folder / "continuous.dat"
+            numbers = next((data_folder / name for name in ("sample_numbers.npy",
+                                                           "timestamps.npy")
+                            if (data_folder / name).is_file()), None)
+            if not data.is_file() or numbers is None:
+                continue
+            frame = 2 * int(stream.get("num_channels", len(stream.get("channels", []))))
+            expected = int(np.load(numbers, mmap_mode="r").shape[0])
+            size = data.stat().st_size
+            if frame and (size % frame or size // frame < expected):
+                raise FormatError(
+                    f"the Open Ephys data file {data} is truncated: it has {size} bytes, but "
+                    f"{numbers.name} lists {expected} samples of {frame // 2} int16 channels "
+                    f"({expected * frame} bytes)"
+                )
 
 
 def read_openephys(
@@ -189,6 +229,41 @@ class IntanRecordingExtractor(_NamedNeoRecording):
         self._record_argument("stream_id", chosen)
         self._record_argument("stream_name", None)
 
+    def _raw_segment(
+        self, reader: Any, block: int, segment_index: int, stream_index: int, num_samples: int,
+        num_channels: int,
+    ) -> RecordingSegment | None:
+        # the amplifier channels of a header-attached .rhd file: its blocks mapped directly
+        path = Path(str(reader.filename))
+        stream_id = str(reader.header["signal_streams"]["id"][stream_index])
+        if stream_id != "0" or path.suffix.lower() != ".rhd" or path.name == "info.rhd":
+            return super()._raw_segment(reader, block, segment_index, stream_index,
+                                        num_samples, num_channels)
+        from .intan_rhd import RhdAmplifierSegment, read_rhd_layout
+
+        layout = read_rhd_layout(path)
+        if (layout is None or layout.num_amplifier != num_channels
+                or layout.num_blocks * layout.block_size != num_samples):
+            return None
+        segment = RhdAmplifierSegment(path, layout)
+        if num_samples and not _same_as_neo(segment, reader, block, segment_index,
+                                            stream_index, num_samples):
+            return None
+        return segment
+
+
+def _same_as_neo(segment: RecordingSegment, reader: Any, block: int, segment_index: int,
+                 stream_index: int, num_samples: int) -> bool:
+    """The segment's first and last frames equal neo's (a layout misread is never used)."""
+    for frame in {0, max(num_samples - 1, 0)}:
+        expected = reader.get_analogsignal_chunk(
+            block_index=block, seg_index=segment_index, i_start=frame, i_stop=frame + 1,
+            stream_index=stream_index)
+        if not np.array_equal(np.asarray(expected), segment.get_traces(frame, frame + 1,
+                                                                       slice(None))):
+            return False
+    return True
+
 
 def read_intan(
     file_path: str | os.PathLike[str],
@@ -206,3 +281,112 @@ def read_intan(
     """
     return IntanRecordingExtractor(file_path, stream_id, stream_name, all_annotations,
                                    use_names_as_ids, ignore_integrity_checks)
+
+
+def _nsx_single_packet(path: Path, num_samples: int, num_channels: int) -> int | None:
+    """The byte offset of the samples of an NSx file (spec 2.2+) holding one data packet.
+
+    Facts of Blackrock's NSx format: a basic header starting ``NEURALCD`` gives the bytes of
+    all headers at offset 10; a data packet is a 0x01 byte, a uint32 timestamp, a uint32
+    count, then ``count`` frames of int16 channels. None for anything else.
+    """
+    import struct
+
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(14)
+            if len(head) < 14 or head[:8] != b"NEURALCD":
+                return None
+            (header_bytes,) = struct.unpack("<I", head[10:14])
+            handle.seek(header_bytes)
+            packet = handle.read(9)
+    except OSError:
+        return None
+    if len(packet) < 9 or packet[0] != 1:
+        return None
+    count = struct.unpack("<I", packet[5:9])[0]
+    offset = header_bytes + 9
+    if count != num_samples or path.stat().st_size != offset + 2 * count * num_channels:
+        return None
+    return offset
+
+
+@register_kind
+class BlackrockRecordingExtractor(_NamedNeoRecording):
+    """One NSx stream of a Blackrock recording (``.ns1``-``.ns6``), through neo.
+
+    Parameters
+    ----------
+    file_path : str or Path
+        An ``.nsX`` file (its ``.nev`` beside it, if any, is neo's business).
+    stream_id, stream_name : str or None
+        ``"5"`` / ``"nsx5"`` for the ``.ns5`` file...; not needed when there is one.
+    block_index : int or None
+        The neo block; not needed when there is one.
+    all_annotations, use_names_as_ids : bool
+        As for :class:`~lazyephys.extractors.NeoRecordingExtractor`.
+
+    Notes
+    -----
+    A file with one data packet (no pause) is mapped directly; others read through neo.
+    Gains to microvolts come from each channel's analog and digital ranges.
+    """
+
+    _path_arguments = ("file_path",)
+
+    def __init__(
+        self,
+        file_path: str | os.PathLike[str],
+        stream_id: str | None = None,
+        stream_name: str | None = None,
+        block_index: int | None = None,
+        all_annotations: bool = False,
+        use_names_as_ids: bool = False,
+    ) -> None:
+        path = as_local_path(file_path)
+        if not path.is_file():
+            raise FileNotFoundError(f"the Blackrock file {path} does not exist")
+        where = f"the Blackrock file {path}"
+        chosen = self._open_stream("blackrock", {"filename": path}, stream_id, stream_name,
+                                   block_index, all_annotations, use_names_as_ids, where)
+        self._record_argument("stream_id", chosen)
+        self._record_argument("stream_name", None)
+
+    def _raw_segment(
+        self, reader: Any, block: int, segment_index: int, stream_index: int, num_samples: int,
+        num_channels: int,
+    ) -> RecordingSegment | None:
+        stream_id = str(reader.header["signal_streams"]["id"][stream_index])
+        path = Path(f"{reader.filename}.ns{stream_id}")
+        channels = reader.header["signal_channels"]
+        in_stream = channels[channels["stream_id"] == stream_id]
+        offset = _nsx_single_packet(path, num_samples, num_channels) if path.is_file() else None
+        if offset is None or in_stream.size != num_channels or int(
+                reader.segment_count(block)) != 1:
+            return None
+        from .buffers import MappedSegment, map_raw_buffer
+
+        segment = MappedSegment(map_raw_buffer(path, np.dtype("<i2"),
+                                               (num_samples, num_channels), offset))
+        if num_samples and not _same_as_neo(segment, reader, block, segment_index,
+                                            stream_index, num_samples):
+            return None
+        return segment
+
+
+def read_blackrock(
+    file_path: str | os.PathLike[str],
+    stream_id: str | None = None,
+    stream_name: str | None = None,
+    block_index: int | None = None,
+    all_annotations: bool = False,
+    use_names_as_ids: bool = False,
+) -> BlackrockRecordingExtractor:
+    """Open one NSx stream of a Blackrock recording (see :class:`BlackrockRecordingExtractor`).
+
+    Examples
+    --------
+    >>> rec = read_blackrock("/data/session.ns5")  # doctest: +SKIP
+    """
+    return BlackrockRecordingExtractor(file_path, stream_id, stream_name, block_index,
+                                       all_annotations, use_names_as_ids)

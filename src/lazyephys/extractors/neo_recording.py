@@ -321,8 +321,8 @@ class NeoRecordingExtractor(Recording):
         num_channels = int(channels.size)
         for segment_index in range(int(reader.segment_count(block))):
             num_samples = int(reader.get_signal_size(block, segment_index, stream_index))
-            segment = mapped_segment(reader, block, segment_index, stream_index, num_samples,
-                                     num_channels)
+            segment = self._raw_segment(reader, block, segment_index, stream_index, num_samples,
+                                        num_channels)
             if segment is None:
                 segment = NeoChunkSegment(reader, block, segment_index, stream_index,
                                           num_samples, num_channels)
@@ -334,6 +334,18 @@ class NeoRecordingExtractor(Recording):
         if all_annotations:
             self._copy_annotations(reader, block, stream_index)
         return str(chosen_id)
+
+    def _raw_segment(
+        self, reader: Any, block: int, segment_index: int, stream_index: int, num_samples: int,
+        num_channels: int,
+    ) -> RecordingSegment | None:
+        """A segment reading the file directly, or None to read through neo's chunks.
+
+        Named readers that know their format's layout better than neo's buffer description
+        replace this.
+        """
+        return mapped_segment(reader, block, segment_index, stream_index, num_samples,
+                              num_channels)
 
     def _set_scaling(self, channels: np.ndarray) -> None:
         units = [str(u) for u in channels["units"]]

@@ -7,6 +7,7 @@ reader arguments are file-system paths, so that provenance can write them relati
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,7 +117,11 @@ def open_neo_reader(format_name: str, reader_kwargs: dict[str, Any]) -> Any:
             f"neo's {row.class_name} does not take {sorted(kwargs)}: {error}"
         ) from error
     try:
-        reader.parse_header()
+        with warnings.catch_warnings():
+            # some rawios (Blackrock) drop the file objects they read headers with unclosed:
+            # the warning would name neo's file, not anything the caller can close
+            warnings.simplefilter("ignore", ResourceWarning)
+            reader.parse_header()
     except FileNotFoundError:
         raise
     except Exception as error:

@@ -90,8 +90,9 @@ def read_nwb_epochs(
             )
         size = int(group["id"].shape[0])
         out: dict[str, np.ndarray] = {"id": np.asarray(group["id"][()])}
+        keys = set(group)
         for name in table_columns(group):
-            found = read_column(group, name, f"{where}, table {table!r}")
+            found = read_column(group, name, f"{where}, table {table!r}", keys)
             if found is not None and found[0].shape[:1] == (size,):
                 out[name] = found[0]
     for name in ("start_time", "stop_time"):

@@ -277,12 +277,14 @@ def _electrode_columns(table: Any, rows: np.ndarray, where: str) -> dict[str, np
     columns: dict[str, np.ndarray] = {}
     if table is None:
         return columns
+    keys = set(table)
+    size = int(table["id"].shape[0])
     for name in table_columns(table):
-        found = read_column(table, name, where)
+        found = read_column(table, name, where, keys)
         if found is None or found[1]:
             continue
         values = found[0]
-        if values.shape[:1] == (int(table["id"].shape[0]),):
+        if values.shape[:1] == (size,):
             columns[name] = values[rows]
     return columns
 

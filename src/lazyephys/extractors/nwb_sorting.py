@@ -29,19 +29,70 @@ _UNITS = "units"
 _SPIKE_COLUMNS = ("spike_times",)
 
 
-def frames_from_times(times: np.ndarray, t_start: float, sampling_frequency: float) -> np.ndarray:
-    """``round((times - t_start) * sampling_frequency)`` as int64, in place on a float copy.
+#: Spike times converted per block: a block stays in the CPU cache from read to frames.
+_BLOCK = 2**18
+
+#: Adding 1.5 x 2**52 to a float64 of magnitude below 2**51 rounds it to an integer (to
+#: nearest, ties to even, as ``np.rint``) held in the low bits of the mantissa: subtracting
+#: the constant's bit pattern from the sum's bits gives that integer. This replaces a slow
+#: float-to-int conversion pass by an add and an integer subtract.
+_ROUNDER = 1.5 * 2**52
+_ROUNDER_BITS = int(np.float64(_ROUNDER).view(np.int64))
+_ROUNDABLE = 2.0**51
+
+
+def frames_from_times(times: Any, t_start: float, sampling_frequency: float,
+                      ends: np.ndarray | None = None) -> tuple[np.ndarray, bool]:
+    """``round((times - t_start) * sampling_frequency)`` as int64, and whether it is sorted.
+
+    ``times`` is an array or an HDF5 dataset, read block by block so that reading, scaling,
+    rounding and the order check make one pass over memory. The order check ignores the
+    steps into a new unit's run (``ends``: each unit's end offset).
 
     Examples
     --------
-    >>> frames_from_times(np.array([1.0, 1.00004]), 1.0, 30000.0).tolist()
-    [0, 1]
+    >>> frames, in_order = frames_from_times(np.array([1.0, 1.00004, 1.0]), 1.0, 30000.0,
+    ...                                      ends=np.array([2, 3]))
+    >>> frames.tolist(), in_order
+    ([0, 1, 0], True)
     """
-    work = np.array(times, dtype=np.float64)  # one copy, then in-place passes
-    work -= t_start
-    work *= sampling_frequency
-    np.rint(work, out=work)
-    return work.astype(np.int64)
+    size = int(times.shape[0])
+    frames = np.empty(size, dtype=np.int64)
+    buffer = np.empty(min(size, _BLOCK), dtype=np.float64)
+    drops: list[np.ndarray] = []
+    previous_last: int | None = None
+    for start in range(0, size, _BLOCK):
+        stop = min(size, start + _BLOCK)
+        work = buffer[: stop - start]
+        if isinstance(times, np.ndarray):
+            work[:] = times[start:stop]
+        else:
+            times.read_direct(work, np.s_[start:stop])
+        if t_start:
+            work -= t_start
+        work *= sampling_frequency
+        if work.size and not (-_ROUNDABLE < work.min() and work.max() < _ROUNDABLE):
+            # NaN fails both comparisons
+            raise FormatError(
+                f"spike times {start}..{stop - 1} hold a value that is not finite or is beyond "
+                f"2**51 frames at {sampling_frequency} Hz"
+            )
+        work += _ROUNDER
+        block = frames[start:stop]
+        np.subtract(work.view(np.int64), _ROUNDER_BITS, out=block)
+        steps = np.flatnonzero(block[1:] < block[:-1]) + start + 1
+        if steps.size:
+            drops.append(steps)
+        if previous_last is not None and block.size and block[0] < previous_last:
+            drops.append(np.array([start]))
+        if block.size:
+            previous_last = int(block[-1])
+    if not drops:
+        return frames, True
+    # a drop is allowed only where a new unit's run begins
+    positions = np.concatenate(drops)
+    starts = np.zeros(1, dtype=np.int64) if ends is None else np.asarray(ends, dtype=np.int64)
+    return frames, bool(np.isin(positions, starts).all())
 
 
 class RaggedUnitsSegment(SortingSegment):
@@ -53,12 +104,13 @@ class RaggedUnitsSegment(SortingSegment):
     Parameters
     ----------
     loader : callable
-        Returns ``(frames, ends)``: int64 frames unit after unit, and each unit's end offset.
+        Returns ``(frames, ends, in_order)``: int64 frames unit after unit, each unit's end
+        offset, and whether every unit's frames are already sorted.
     """
 
     __slots__ = ("_frames", "_loader", "_offsets", "_vector")
 
-    def __init__(self, loader: Callable[[], tuple[np.ndarray, np.ndarray]]) -> None:
+    def __init__(self, loader: Callable[[], tuple[np.ndarray, np.ndarray, bool]]) -> None:
         self._loader = loader
         self._frames: np.ndarray | None = None
         self._offsets: np.ndarray | None = None
@@ -66,12 +118,10 @@ class RaggedUnitsSegment(SortingSegment):
 
     def _trains(self) -> tuple[np.ndarray, np.ndarray]:
         if self._frames is None or self._offsets is None:
-            frames, ends = self._loader()
+            frames, ends, in_order = self._loader()
             offsets = np.zeros(ends.size + 1, dtype=np.int64)
             offsets[1:] = ends
-            units_in_order = frames.size < 2 or not np.any(
-                (np.diff(frames) < 0) & _not_unit_starts(offsets, frames.size))
-            if not units_in_order:
+            if not in_order:
                 # a unit's times were stored out of order: sort within units once
                 units = np.repeat(np.arange(ends.size, dtype=np.int64), np.diff(offsets))
                 frames = frames[np.lexsort((frames, units))]
@@ -83,12 +133,26 @@ class RaggedUnitsSegment(SortingSegment):
     def get_spike_vector(self, segment_index: int | None) -> np.ndarray:
         if self._vector is None:
             frames, offsets = self._trains()
-            units = np.repeat(np.arange(offsets.size - 1, dtype=np.int64), np.diff(offsets))
+            num_units = offsets.size - 1
+            units = np.repeat(np.arange(num_units, dtype=np.int64), np.diff(offsets))
             vector = empty_spike_vector(frames.size)
             if frames.size:
-                order = sort_spikes(frames, units)
-                vector["sample_index"] = frames[order]
-                vector["unit_index"] = units[order]
+                top = int(frames.max()) + 1
+                if frames.min() >= 0 and top < (2**62) // max(num_units, 1):
+                    # one integer key per spike, sorted by value: the trains are sorted runs,
+                    # which a stable (merging) sort of the values exploits; no gather needed
+                    key = frames * num_units
+                    key += units
+                    del units
+                    key.sort(kind="stable")
+                    samples = key // num_units
+                    vector["sample_index"] = samples
+                    key -= samples * num_units
+                    vector["unit_index"] = key
+                else:
+                    order = sort_spikes(frames, units)
+                    vector["sample_index"] = frames[order]
+                    vector["unit_index"] = units[order]
                 vector["segment_index"] = 0
             vector.flags.writeable = False
             self._vector = vector
@@ -114,15 +178,6 @@ class RaggedUnitsSegment(SortingSegment):
     def last_spike_sample(self) -> int:
         frames = self._trains()[0]
         return int(frames.max()) if frames.size else -1
-
-
-def _not_unit_starts(offsets: np.ndarray, size: int) -> np.ndarray:
-    """For each of the ``size - 1`` steps between consecutive spikes: True within a unit."""
-    inside = np.ones(size - 1, dtype=bool)
-    starts = offsets[1:-1]
-    starts = starts[(starts > 0) & (starts < size)]
-    inside[starts - 1] = False
-    return inside
 
 
 @register_kind
@@ -191,21 +246,23 @@ class NwbSortingExtractor(Sorting):
         start_time = float(t_start)
         fs_value = self.get_sampling_frequency()
 
-        def load() -> tuple[np.ndarray, np.ndarray]:
+        def load() -> tuple[np.ndarray, np.ndarray, bool]:
             ends = np.asarray(table["spike_times_index"][()], dtype=np.int64)
-            times = np.asarray(table["spike_times"][()], dtype=np.float64)
-            if ends.size != unit_ids.size or (ends.size and ends[-1] != times.size) or \
+            times = table["spike_times"]
+            size = int(times.shape[0])
+            if ends.size != unit_ids.size or (ends.size and ends[-1] != size) or \
                     np.any(np.diff(ends) < 0):
                 raise FormatError(
                     f"{where}: spike_times_index ({ends.size} units ending at "
-                    f"{ends[-1] if ends.size else 0}) does not fit {times.size} spike times"
+                    f"{ends[-1] if ends.size else 0}) does not fit {size} spike times"
                 )
-            frames = frames_from_times(times, start_time, fs_value)
+            frames, in_order = frames_from_times(times, start_time, fs_value, ends)
             if frames.size and frames.min() < 0:
+                first = float(frames.min()) / fs_value + start_time
                 raise FormatError(
-                    f"{where}: a spike at {float(times.min())} s precedes t_start={start_time} s"
+                    f"{where}: a spike at {first} s precedes t_start={start_time} s"
                 )
-            return frames, ends
+            return frames, ends, in_order
 
         self.add_segment(RaggedUnitsSegment(load))
         for name, values in columns.items():
@@ -244,10 +301,11 @@ def _rate_and_start(
 def _unit_columns(table: Any, where: str) -> dict[str, np.ndarray]:
     columns: dict[str, np.ndarray] = {}
     num_units = int(table["id"].shape[0])
+    keys = set(table)
     for name in table_columns(table):
         if name in _SPIKE_COLUMNS:
             continue
-        found = read_column(table, name, where)
+        found = read_column(table, name, where, keys)
         if found is None:
             continue
         values = found[0]

@@ -42,9 +42,12 @@ def _dataset_values(dataset: Any) -> np.ndarray | None:
     """All values of a small dataset; text decoded; None for references and compounds."""
     import h5py
 
-    if h5py.check_string_dtype(dataset.dtype) is not None:
+    dtype = dataset.dtype
+    if dtype.kind in "biuf":  # the common case first: one read, no type inspection
+        return np.asarray(dataset[()])
+    if h5py.check_string_dtype(dtype) is not None:
         return np.asarray(dataset.asstr()[()], dtype=object).astype(str)
-    if dataset.dtype.kind in ("O", "V") or h5py.check_ref_dtype(dataset.dtype) is not None:
+    if dtype.kind in ("O", "V") or h5py.check_ref_dtype(dtype) is not None:
         return None
     return np.asarray(dataset[()])
 
@@ -62,22 +65,26 @@ def ragged_rows(values: np.ndarray, ends: np.ndarray) -> list[np.ndarray]:
     return np.split(values, np.asarray(ends, dtype=np.int64)[:-1]) if ends.size else []
 
 
-def read_column(table: Any, name: str, where: str) -> tuple[np.ndarray, bool] | None:
+def read_column(table: Any, name: str, where: str,
+                keys: set[str] | None = None) -> tuple[np.ndarray, bool] | None:
     """One column of a dynamic table: ``(values, ragged)``, or None for reference columns.
 
     A ragged column comes back stacked (one more axis) when its rows have one shape, else as
     an object array of per-row arrays; doubly ragged columns and columns of references (an
-    electrode's group) give None.
+    electrode's group) give None. ``keys`` (the table's member names, listed once by the
+    caller) saves one lookup per column.
     """
-    if name not in table:
+    if keys is None:
+        keys = set(table)
+    if name not in keys:
         raise FormatError(f"{where}: the table declares the column {name!r} but has no dataset")
     values = _dataset_values(table[name])
     if values is None:
         return None
     index_name = f"{name}_index"
-    if index_name not in table:
+    if index_name not in keys:
         return values, False
-    if f"{index_name}_index" in table:
+    if f"{index_name}_index" in keys:
         return None
     ends = np.asarray(table[index_name][()], dtype=np.int64)
     pieces = ragged_rows(values, ends)

@@ -28,7 +28,10 @@ def get_spikeglx_streams(folder_path: str | os.PathLike[str]) -> list[str]:
     >>> get_spikeglx_streams("/data/run_g0")  # doctest: +SKIP
     ['imec0.ap', 'imec0.ap-SYNC', 'imec0.lf', 'imec0.lf-SYNC', 'nidq']
     """
-    streams = find_spikeglx_files(as_local_path(folder_path))
+    return _stream_ids(find_spikeglx_files(as_local_path(folder_path)))
+
+
+def _stream_ids(streams: dict[str, list[SpikeGLXFile]]) -> list[str]:
     ids: list[str] = []
     for name, files in sorted(streams.items()):
         ids.append(name)
@@ -83,7 +86,7 @@ class SpikeGLXRecordingExtractor(Recording):
     ) -> None:
         folder = as_local_path(folder_path)
         streams = find_spikeglx_files(folder)
-        available = get_spikeglx_streams(folder)
+        available = _stream_ids(streams)
         chosen = _choose_stream(available, stream_id, stream_name, folder)
         sync_only = chosen.endswith(SYNC_SUFFIX)
         files = streams[chosen[: -len(SYNC_SUFFIX)] if sync_only else chosen]

@@ -1,6 +1,6 @@
 """Synthetic data: noise recordings, sortings, templates and ground-truth recordings."""
 
-from .recording import NoiseGeneratorRecording, generate_recording
+from .recording import NoiseGeneratorRecording, generate_recording, generate_recording_by_size
 from .sorting import (
     GeneratedSorting,
     InjectTemplatesRecording,
@@ -17,4 +17,5 @@ __all__ = [
     "generate_ground_truth_recording",
     "generate_sorting",
     "generate_templates",
+    "generate_recording_by_size",
 ]

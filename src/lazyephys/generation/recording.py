@@ -7,14 +7,20 @@ O(window). A 24-hour, 384-channel recording is created instantly.
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from typing import Any, Literal
 
 import numpy as np
 
 from ..base.provenance import register_kind
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
 
-__all__ = ["NoiseGeneratorRecording", "generate_recording", "generate_linear_probe_for"]
+__all__ = [
+    "NoiseGeneratorRecording",
+    "generate_recording",
+    "generate_recording_by_size",
+    "generate_linear_probe_for",
+]
 
 _MODES = ("tile_pregenerated", "noise_generator")
 
@@ -26,6 +32,38 @@ def _as_durations(durations: Any) -> list[float]:
     if not values or any(not np.isfinite(d) or d < 0 for d in values):
         raise ValueError(f"durations must be a non-empty list of seconds >= 0, got {durations!r}")
     return values
+
+
+def _check_block_fits(num_channels: int, block_size: int) -> None:
+    """Refuse, before allocating anything, a noise block larger than this machine's memory."""
+    needed = num_channels * block_size * 4 * 2  # the float32 block and its cast
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # not a POSIX system: let numpy say
+        return
+    if needed > physical:
+        raise MemoryError(
+            f"num_channels={num_channels} with block_size={block_size} needs "
+            f"{needed / 2**30:.1f} GiB for one noise block; this machine has "
+            f"{physical / 2**30:.1f} GiB: lower num_channels or block_size"
+        )
+
+
+def _checked_noise_levels(noise_levels: Any, num_channels: int) -> np.ndarray:
+    try:
+        levels = np.asarray(noise_levels, dtype=np.float64)
+        levels = np.broadcast_to(levels, (num_channels,))
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            f"noise_levels must be one number or one per channel ({num_channels}), got "
+            f"{noise_levels!r}"
+        ) from err
+    bad = np.flatnonzero(~np.isfinite(levels) | (levels < 0))
+    if bad.size:
+        raise ValueError(
+            f"noise_levels must be finite and >= 0: channel {bad[0]} has {levels[bad[0]]}"
+        )
+    return levels
 
 
 class NoiseSegment(RecordingSegment):
@@ -97,6 +135,8 @@ class NoiseGeneratorRecording(Recording):
         Defaults to the strings ``"0".."n-1"``.
     probe_kind : {None, "linear"}
         Attach a generated linear probe (20 um pitch).
+    gain_to_uV : float or None
+        Gain of every channel to microvolts (offset 0); None sets none.
     """
 
     def __init__(
@@ -111,6 +151,7 @@ class NoiseGeneratorRecording(Recording):
         block_size: int = 30000,
         channel_ids: Any = None,
         probe_kind: str | None = None,
+        gain_to_uV: float | None = None,
     ) -> None:
         if mode not in _MODES:
             raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
@@ -118,12 +159,13 @@ class NoiseGeneratorRecording(Recording):
             raise ValueError(f"num_channels must be positive, got {num_channels}")
         if int(block_size) <= 0:
             raise ValueError(f"block_size must be positive, got {block_size}")
+        _check_block_fits(int(num_channels), int(block_size))
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
             self._record_argument("seed", seed)
         ids = [str(i) for i in range(num_channels)] if channel_ids is None else channel_ids
         super().__init__(sampling_frequency, ids, dtype)
-        levels = np.broadcast_to(np.asarray(noise_levels, dtype=np.float64), (num_channels,))
+        levels = _checked_noise_levels(noise_levels, int(num_channels))
         for index, duration in enumerate(_as_durations(durations)):
             num_samples = round(duration * self.get_sampling_frequency())
             segment = NoiseSegment(num_samples, int(num_channels), self._dtype, int(seed), index,
@@ -133,6 +175,9 @@ class NoiseGeneratorRecording(Recording):
             if probe_kind != "linear":
                 raise ValueError(f"probe_kind must be None or 'linear', got {probe_kind!r}")
             self.set_probe(generate_linear_probe_for(int(num_channels)), in_place=True)
+        if gain_to_uV is not None:
+            self.set_channel_gains(float(gain_to_uV))
+            self.set_channel_offsets(0.0)
 
 
 def generate_linear_probe_for(num_channels: int) -> Any:
@@ -152,6 +197,8 @@ def generate_recording(
     ndim: int = 2,
     seed: int | None = None,
     dtype: Any = "float32",
+    t_starts: list[float] | None = None,
+    gain_to_uV: float | None = 1.0,
 ) -> Recording:
     """A lazy noise recording, deterministic for a seed.
 
@@ -169,6 +216,11 @@ def generate_recording(
     seed : int or None
     dtype : numpy dtype
         float32 by default.
+    t_starts : list of float or None
+        Time in seconds of each segment's first sample.
+    gain_to_uV : float or None
+        The channels' gain to microvolts (offset 0), so that ``return_in_uV=True`` works;
+        None sets no gains.
 
     Returns
     -------
@@ -184,7 +236,50 @@ def generate_recording(
     """
     if ndim != 2:
         raise ValueError(f"only 2-d probes are generated, got ndim={ndim}")
-    return NoiseGeneratorRecording(
-        num_channels, sampling_frequency, list(_as_durations(durations)), dtype, seed,
-        probe_kind="linear" if set_probe else None,
+    durations = list(_as_durations(durations))
+    if t_starts is not None and len(t_starts) != len(durations):
+        raise ValueError(f"{len(t_starts)} t_starts given for {len(durations)} durations")
+    recording = NoiseGeneratorRecording(
+        num_channels, sampling_frequency, durations, dtype, seed,
+        probe_kind="linear" if set_probe else None, gain_to_uV=gain_to_uV,
     )
+    for index, t_start in enumerate(t_starts or []):
+        recording.set_start_time(t_start, index)
+    return recording
+
+
+def generate_recording_by_size(
+    full_traces_size_GiB: float,
+    seed: int | None = None,
+    strategy: Literal["tile_pregenerated", "on_the_fly"] = "tile_pregenerated",
+) -> Recording:
+    """A lazy noise recording of 384 channels at 30 kHz (float32) of about a given size.
+
+    Parameters
+    ----------
+    full_traces_size_GiB : float
+        The size of its traces in GiB (2**30 bytes); the duration follows.
+    seed : int or None
+    strategy : {"tile_pregenerated", "on_the_fly"}
+        Repeat one pregenerated noise block (fast), or make every block from its own seed.
+
+    Examples
+    --------
+    >>> import lazyephys as le
+    >>> rec = le.generate_recording_by_size(1.0)
+    >>> rec.get_num_channels(), rec.get_memory_size() <= 2**30
+    (384, True)
+    """
+    modes = {"tile_pregenerated": "tile_pregenerated", "on_the_fly": "noise_generator"}
+    if strategy not in modes:
+        raise ValueError(f"strategy must be 'tile_pregenerated' or 'on_the_fly', got {strategy!r}")
+    size = float(full_traces_size_GiB)
+    if not size > 0:
+        raise ValueError(f"full_traces_size_GiB must be positive, got {full_traces_size_GiB!r}")
+    num_channels, sampling_frequency = 384, 30000.0
+    num_samples = int(size * 2**30) // (num_channels * 4)
+    if num_samples < 1:
+        raise ValueError(f"{full_traces_size_GiB} GiB is less than one frame of 384 float32")
+    return NoiseGeneratorRecording(num_channels, sampling_frequency,
+                                   [num_samples / sampling_frequency], "float32", seed,
+                                   mode=modes[strategy], gain_to_uV=1.0)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import mmap
 import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..base.mapping import map_file
 from ..base.provenance import register_kind
 from ..base.validation import check_traces_dtype
+from ..errors import FormatError
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
 
-__all__ = ["BinaryRecordingExtractor", "read_binary_file"]
+__all__ = ["BinaryRecordingExtractor", "read_binary", "read_binary_file"]
 
 
 def read_binary_file(
@@ -30,10 +31,16 @@ def read_binary_file(
     FileNotFoundError
         If the file does not exist.
     ValueError
-        If the file does not hold a whole number of frames after ``file_offset``.
+        If the file does not hold a whole number of frames after ``file_offset``, or is not a
+        regular file (a :class:`~lazyephys.errors.FormatError`).
     """
     path = Path(file_path)
     if not path.is_file():
+        if path.exists():
+            raise FormatError(
+                f"the raw file {path} is not a regular file (a device, folder or pipe cannot be "
+                "memory-mapped as a recording)"
+            )
         raise FileNotFoundError(f"the raw file {path} does not exist")
     dtype = check_traces_dtype(dtype)
     frame_bytes = dtype.itemsize * num_channels
@@ -49,9 +56,9 @@ def read_binary_file(
     shape = (num_samples, num_channels) if time_axis == 0 else (num_channels, num_samples)
     if num_samples == 0:
         return np.zeros(shape, dtype=dtype)
-    with open(path, "rb") as handle:
-        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    array = np.frombuffer(mapped, dtype=dtype, count=num_samples * num_channels, offset=file_offset)
+    mapped = map_file(path)  # keeps no file descriptor open
+    count = num_samples * num_channels * dtype.itemsize
+    array = mapped[file_offset:file_offset + count].view(dtype)
     return array.reshape(shape)
 
 
@@ -67,6 +74,11 @@ class BinarySegment(RecordingSegment):
         self.file_path = file_path
         self.file_offset = file_offset
         self.time_axis = time_axis
+
+    def binary_description(self) -> dict[str, Any]:
+        return {"file_path": self.file_path, "dtype": self.array.dtype.str,
+                "num_channels": self.array.shape[1 - self.time_axis],
+                "time_axis": self.time_axis, "file_offset": self.file_offset}
 
     def get_traces(
         self, start_frame: int, end_frame: int, channel_selector: ChannelSelector
@@ -157,3 +169,28 @@ class BinaryRecordingExtractor(Recording):
             self.set_channel_offsets(0.0)
         if is_filtered is not None:
             self.annotate(is_filtered=bool(is_filtered))
+
+
+def read_binary(
+    file_paths: str | os.PathLike[str] | list[str | os.PathLike[str]],
+    sampling_frequency: float,
+    dtype: Any,
+    num_channels: int,
+    t_starts: list[float] | None = None,
+    channel_ids: Any = None,
+    time_axis: int = 0,
+    file_offset: int = 0,
+    gain_to_uV: Any = None,
+    offset_to_uV: Any = None,
+    is_filtered: bool | None = None,
+) -> BinaryRecordingExtractor:
+    """Open raw binary files as a memory-mapped recording (see
+    :class:`BinaryRecordingExtractor`).
+
+    Examples
+    --------
+    >>> rec = read_binary("traces.raw", 30000.0, "int16", num_channels=384)  # doctest: +SKIP
+    """
+    return BinaryRecordingExtractor(file_paths, sampling_frequency, dtype, num_channels,
+                                    t_starts, channel_ids, time_axis, file_offset, gain_to_uV,
+                                    offset_to_uV, is_filtered)

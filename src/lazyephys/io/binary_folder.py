@@ -4,10 +4,12 @@ Layout of a folder written by :func:`write_binary_folder`::
 
     lazyephys.json          {"format": "lazyephys.binary-folder", "version": 1, ...}
     traces_seg0.raw ...     C-order (time, channel) samples of each segment
-    times_seg0.raw ...      float64 time vectors of the segments that have one
+    times_cached_seg0.npy   float64 time vectors of the segments that have one
     properties/<key>.npy    one file per property (object properties live in the JSON)
     probegroup.json         the probe, in probeinterface's own format
     provenance.json         how the saved object was made (not needed to load the folder)
+    binary.json, si_folder.json, annotations.json
+                            what SpikeInterface reads to open the same folder
 
 The metadata file is written last: a folder whose writing was interrupted never has it, so it
 never loads as if whole. Every path inside the folder is relative, so a folder loads after
@@ -41,9 +43,11 @@ from .formats import (
 from .metadata import (
     decode_annotations,
     encode_annotations,
+    load_npy,
     read_properties,
     write_properties,
 )
+from .spikeinterface_metadata import write_spikeinterface_recording_files
 from .write_binary import write_binary_recording
 
 __all__ = [
@@ -75,7 +79,11 @@ class BinaryFolderSpec:
 
 
 def _read_time_vector(path: Path, num_samples: int, where: str) -> np.ndarray:
-    vector = read_binary_file(path, np.float64, 1).reshape(-1)
+    if path.suffix == ".npy":
+        vector = load_npy(path, f"{where}, time vector", path.parent, mmap_mode="r")
+        vector = np.asarray(vector, dtype=np.float64).reshape(-1)
+    else:  # folders written before time vectors were .npy files
+        vector = read_binary_file(path, np.float64, 1).reshape(-1)
     if vector.size != num_samples:
         raise FormatError(
             f"{where}: the time vector {path.name} has {vector.size} values for "
@@ -238,8 +246,10 @@ def write_binary_folder(
     time_names: list[str | None] = []
     for index in range(num_segments):
         if recording.has_time_vector(index):
-            name = f"times_seg{index}.raw"
-            np.ascontiguousarray(recording.get_times(index), dtype="<f8").tofile(folder / name)
+            # the name and .npy form SpikeInterface reads too
+            name = f"times_cached_seg{index}.npy"
+            np.save(folder / name, np.ascontiguousarray(recording.get_times(index), "<f8"),
+                    allow_pickle=False)
             time_names.append(name)
         else:
             time_names.append(None)
@@ -262,4 +272,6 @@ def write_binary_folder(
         ),
     }
     metadata.update(write_common_recording_files(recording, folder))
+    write_spikeinterface_recording_files(recording, folder, trace_names,
+                                         np.dtype(metadata["dtype"]))
     write_json(folder / METADATA_FILE, metadata)

@@ -35,6 +35,7 @@ __all__ = [
     "write_labels",
     "read_labels",
     "is_hdf5_file",
+    "is_saved_hdf5_recording",
 ]
 
 #: the first bytes of every HDF5 file
@@ -181,15 +182,11 @@ def write_hdf5_recording(recording: Recording, file_path: Any, dtype: Any = None
         traces = handle.create_group("traces")
         times = handle.create_group("times")
         datasets = []
-        grid = None
         for index in range(recording.get_num_segments()):
             num = recording.get_num_samples(index)
-            chunk_rows = max(1, min(rows, num))
-            grid = chunk_rows if grid is None else grid
             datasets.append(traces.create_dataset(
                 f"segment_{index}", shape=(num, num_channels), dtype=out_dtype,
-                chunks=(min(grid, max(num, 1)), max(num_channels, 1)) if num and num_channels
-                else None,
+                chunks=(min(rows, num), num_channels) if num and num_channels else None,
             ))
             if recording.has_time_vector(index):
                 times.create_dataset(f"segment_{index}", data=recording.get_times(index))
@@ -198,7 +195,7 @@ def write_hdf5_recording(recording: Recording, file_path: Any, dtype: Any = None
         job_kwargs["pool_engine"] = "thread"
         run_chunked_job(recording, _init_writer,
                         {"datasets": datasets, "dtype": out_dtype, "lock": threading.Lock()},
-                        _run_writer, grid=grid, job_name="write hdf5", **job_kwargs)
+                        _run_writer, grid=rows, job_name="write hdf5", **job_kwargs)
 
 
 # ------------------------------------------------------------------ reading

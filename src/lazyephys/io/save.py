@@ -10,8 +10,9 @@ in only once complete, and refuses when the object being saved reads from inside
 
 from __future__ import annotations
 
+import errno
 import os
-import tempfile
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,13 +25,16 @@ from ..base.doors import register_persistence
 from ..base.extractor import BaseExtractor
 from ..base.locations import as_local_path, is_remote_url
 from ..base.validation import check_traces_dtype
+from ..errors import JobChunkError
 from ..recording.base import Recording
 from ..sorting.base import Sorting
 from . import builtin_formats  # noqa: F401  (registers the shipped formats)
 from .atomic import atomic_file, atomic_folder, resolve_target
+from .overwrite import check_overwritable
 from .registry import Format, get_format, get_registered_formats
 
-__all__ = ["save", "atomic_folder", "atomic_file", "paths_read_by", "default_save_folder",
+__all__ = ["save", "save_target", "atomic_folder", "atomic_file", "paths_read_by",
+           "default_save_folder",
            "SaveFormat"]
 
 #: The names ``save(format=...)`` knows without plugins; registered formats add theirs.
@@ -40,23 +44,12 @@ SaveFormat = Literal["binary", "zarr", "memory", "numpy_folder", "hdf5"]
 def paths_read_by(extractor: BaseExtractor) -> Iterator[Path]:
     """Every file or folder ``extractor`` (and everything it is built on) reads from.
 
-    Walks the provenance tree through the path arguments each kind declares.
+    Walks the provenance tree through the path arguments each kind declares; remote URLs
+    are left out.
     """
-    stack = [extractor]
-    seen: set[int] = set()
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        for name in current._path_arguments:
-            value = current._kwargs.get(name)
-            values = value if isinstance(value, (list, tuple)) else [value]
-            for item in values:
-                if item is None or is_remote_url(item):
-                    continue
-                yield as_local_path(item).resolve()
-        stack.extend(current._child_extractors())
+    for item in extractor.paths_read():
+        if not is_remote_url(item):
+            yield as_local_path(item).resolve()
 
 
 def _check_not_reading_from(extractor: BaseExtractor, target: Path) -> None:
@@ -70,9 +63,10 @@ def _check_not_reading_from(extractor: BaseExtractor, target: Path) -> None:
 
 
 def default_save_folder(extractor: BaseExtractor, suffix: str = "") -> Path:
-    """A new folder under the system's temporary directory, for ``save(folder=None)``."""
-    base = Path(tempfile.gettempdir()) / "lazyephys_cache"
-    base.mkdir(parents=True, exist_ok=True)
+    """A new folder under the global temporary folder, for ``save(folder=None)``."""
+    from .tmp_folder import get_global_tmp_folder
+
+    base = get_global_tmp_folder()
     return base / f"{type(extractor).__name__}_{uuid.uuid4().hex[:12]}{suffix}"
 
 
@@ -90,6 +84,51 @@ def _target_folder(extractor: BaseExtractor, folder: Any, fmt: Format) -> Path:
     if suffix and path.suffix not in suffixes:
         path = path.with_name(path.name + suffix)
     return path
+
+
+def save_target(extractor: BaseExtractor, folder: Any, format: str = "binary") -> Path:
+    """The folder ``save(extractor, folder, format)`` writes (a zarr store gets ``.zarr``).
+
+    Examples
+    --------
+    >>> import lazyephys as le
+    >>> rec = le.generate_recording(durations=[0.1])
+    >>> save_target(rec, "out", "zarr").name
+    'out.zarr'
+    """
+    if not isinstance(extractor, (Recording, Sorting)):
+        raise TypeError(f"expected a Recording or a Sorting, got {type(extractor).__name__}")
+    if format == "numpy_folder" and isinstance(extractor, Sorting):
+        format = "binary"
+    return _target_folder(extractor, folder, _writing_format(format, extractor))
+
+
+def _full_disk_error(
+    error: BaseException, extractor: BaseExtractor, target: Path
+) -> OSError | None:
+    """A clear error for a write that failed for lack of space, or None for any other error.
+
+    Writers report a full disk in many ways: ``ENOSPC`` from ``os.pwrite`` (possibly inside a
+    failed chunk), or numpy's bare "N requested and M written".
+    """
+    cause = error.__cause__ if isinstance(error, JobChunkError) else error
+    if not isinstance(cause, OSError):
+        return None
+    short_write = cause.errno is None and "requested and" in str(cause)
+    if cause.errno != errno.ENOSPC and not short_write:
+        return None
+    free = shutil.disk_usage(target.parent).free
+    needed = (extractor.get_memory_size() if isinstance(extractor, Recording)
+              else 24 * extractor.count_total_num_spikes() if isinstance(extractor, Sorting)
+              else 0)
+    if short_write and free >= needed:
+        return None
+    return OSError(
+        errno.ENOSPC,
+        f"no space left on the device holding {target}: the save needs about {needed} bytes "
+        f"uncompressed and {free} bytes are free (nothing was written to {target})",
+        str(target),
+    )
 
 
 def _writing_format(name: Any, extractor: Recording | Sorting) -> Format:
@@ -129,7 +168,9 @@ def save(
         format registered with
         :func:`lazyephys.io.registry.register_format` that writes this kind of object.
     overwrite : bool
-        Replace an existing folder, once the new one is complete.
+        Replace an existing folder, once the new one is complete. Only an empty folder or
+        one holding a saved recording or sorting (ours or SpikeInterface's) is replaced,
+        never the working directory or its parents.
     **kwargs
         Job kwargs (``n_jobs``, ``chunk_duration``, ``progress_bar``...) and format options:
         ``dtype`` and ``clip`` (binary, zarr, memory: a value that does not fit ``dtype`` raises
@@ -172,7 +213,16 @@ def save(
 
         return sorting_to_memory(extractor, **kwargs)
     fmt = _writing_format(format, extractor)
+    if isinstance(extractor, Recording) and extractor.get_num_channels() == 0:
+        raise ValueError(
+            f"this recording has no channels: a {format!r} folder of it would hold no traces "
+            "and could not say how long it is; select channels to save, or use "
+            "format='memory'"
+        )
     target = resolve_target(_target_folder(extractor, folder, fmt))
+    if overwrite and target.exists():
+        _check_not_reading_from(extractor, target)  # the more specific refusal first
+        check_overwritable(target)
 
     def refuse_reading_from(resolved: Path) -> None:
         _check_not_reading_from(extractor, resolved)
@@ -180,14 +230,26 @@ def save(
     # a single-file format (HDF5) writes a file instead of filling a folder
     atomic = atomic_file if getattr(fmt, "single_file", False) else atomic_folder
     with atomic(target, overwrite, refuse_reading_from) as temporary:
-        fmt.write(extractor, temporary, **kwargs)
+        try:
+            fmt.write(extractor, temporary, **kwargs)
+        except (OSError, JobChunkError) as error:
+            full = _full_disk_error(error, extractor, target)
+            if full is None:
+                raise
+            raise full from error
     from .load import load
 
     return load(target)
 
 
-def recording_to_memory(recording: Recording, **job_kwargs: Any) -> Recording:
-    """Compute a recording into numpy arrays (``save(format="memory")``)."""
+def recording_to_memory(recording: Recording, sharedmem: bool = False,
+                        **job_kwargs: Any) -> Recording:
+    """Compute a recording into numpy arrays (``save(format="memory")``).
+
+    With ``sharedmem=True`` the arrays live in shared memory: the result is a
+    :class:`~lazyephys.recording.SharedMemoryRecording` that process workers map without
+    copies.
+    """
     from ..jobs import run_chunked_job, split_job_kwargs
     from ..recording.in_memory import NumpyRecording
 
@@ -195,6 +257,15 @@ def recording_to_memory(recording: Recording, **job_kwargs: Any) -> Recording:
     dtype = rest.pop("dtype", None)
     dtype = check_traces_dtype(recording.get_dtype() if dtype is None else dtype)
     clip = bool(rest.pop("clip", False))
+    if sharedmem:
+        if rest or clip:
+            raise TypeError(f"unexpected arguments for format='memory', sharedmem=True: "
+                            f"{sorted(rest) + (['clip'] if clip else [])}")
+        from ..jobs.shared_memory import save_to_shared_memory
+
+        shared = save_to_shared_memory(recording, dtype=dtype, **job_kwargs)
+        copy_recording_metadata(recording, shared)
+        return shared
     if rest:
         raise TypeError(f"unexpected arguments for format='memory': {sorted(rest)}")
     num_channels = recording.get_num_channels()

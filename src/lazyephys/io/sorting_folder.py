@@ -7,6 +7,8 @@ Layout of a folder written by :func:`write_sorting_folder`::
                             segment_index: int64), sorted by segment, sample, unit
     properties/<key>.npy    one file per property (object properties live in the JSON)
     provenance.json         how the saved object was made (not needed to load the folder)
+    numpysorting_info.json, si_folder.json, annotations.json
+                            what SpikeInterface reads to open the same folder
 
 The spike vector is memory-mapped when loaded. SpikeInterface's ``numpy_folder`` sortings
 (``numpysorting_info.json`` + ``spikes.npy``) are read by the same kind.
@@ -41,8 +43,10 @@ from .metadata import (
     read_properties,
     write_properties,
 )
+from .spikeinterface_metadata import write_spikeinterface_sorting_files
 
-__all__ = ["NumpyFolderSorting", "read_sorting_folder", "write_sorting_folder",
+__all__ = ["NumpyFolderSorting", "read_sorting_folder", "read_numpy_sorting_folder",
+           "write_sorting_folder",
            "sorting_to_memory", "sorting_metadata"]
 
 
@@ -135,6 +139,11 @@ def read_sorting_folder(folder_path: str | os.PathLike[str]) -> NumpyFolderSorti
     return NumpyFolderSorting(folder_path)
 
 
+def read_numpy_sorting_folder(folder_path: str | os.PathLike[str]) -> NumpyFolderSorting:
+    """Open a sorting folder (SpikeInterface's name of :func:`read_sorting_folder`)."""
+    return NumpyFolderSorting(folder_path)
+
+
 def sorting_metadata(sorting: Sorting) -> dict[str, Any]:
     """The metadata common to sorting folders and zarr stores."""
     from .binary_folder import source_provenance
@@ -144,7 +153,7 @@ def sorting_metadata(sorting: Sorting) -> dict[str, Any]:
         "sampling_frequency": sorting.get_sampling_frequency(),
         "unit_ids": sorting.get_unit_ids().tolist(),
         "num_segments": num_segments,
-        "num_samples": [sorting._known_num_samples(i) for i in range(num_segments)],
+        "num_samples": [sorting.known_num_samples(i) for i in range(num_segments)],
         "annotations": encode_annotations(
             {key: sorting.get_annotation(key, copy_value=False)
              for key in sorting.get_annotation_keys()}
@@ -187,6 +196,7 @@ def write_sorting_folder(
     if provenance is not None:
         write_json(folder / "provenance.json", provenance)
         metadata["provenance"] = "provenance.json"
+    write_spikeinterface_sorting_files(sorting, folder)
     write_json(folder / METADATA_FILE, metadata)
 
 

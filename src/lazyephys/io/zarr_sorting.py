@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -53,11 +53,20 @@ def _vector(samples: np.ndarray, units: np.ndarray, bounds: list[tuple[int, int]
     vector = np.empty(samples.size, dtype=SPIKE_DTYPE)
     vector["sample_index"] = samples
     vector["unit_index"] = units
+    covered = 0
     for index, (start, stop) in enumerate(bounds):
-        if not 0 <= start <= stop <= samples.size:
-            raise FormatError(f"{where}: segment {index} spans rows {start}:{stop} of "
-                              f"{samples.size} spikes")
+        # segments must tile the rows: a gap would leave spikes without a segment
+        if start != covered or not start <= stop <= samples.size:
+            raise FormatError(
+                f"{where}: segment {index} spans rows {start}:{stop}, but the segments must "
+                f"cover the {samples.size} spikes one after the other (expected it to start "
+                f"at row {covered})"
+            )
         vector["segment_index"][start:stop] = index
+        covered = stop
+    if covered != samples.size:
+        raise FormatError(f"{where}: the segments cover {covered} of the {samples.size} "
+                          "spikes; the segment offsets are damaged")
     return vector
 
 
@@ -155,25 +164,36 @@ def write_zarr_sorting(
     sorting: Sorting,
     folder: str | os.PathLike[str],
     compressor: Any = "default",
+    zarr_format: Literal[2, 3] = 3,
     **job_kwargs: Any,
 ) -> None:
-    """Write ``sorting`` as a zarr (format 3) store in the existing, empty ``folder``.
+    """Write ``sorting`` as a zarr store in the existing, empty ``folder``.
 
-    Used by :func:`lazyephys.save` inside a temporary folder; call that instead.
+    Used by :func:`lazyephys.save` inside a temporary folder; call that instead. With
+    ``zarr_format=2`` the store also holds what SpikeInterface 0.94 to 0.105 reads
+    (``unit_ids``, ``spikes/segment_slices``).
     """
+    import numcodecs
     import zarr
     from zarr.codecs import BloscCodec
 
     from .sorting_folder import _check_job_kwargs, sorting_metadata
-    from .zarr_codecs import as_v3_compressors
+    from .zarr_codecs import as_v2_compressor, as_v3_compressors
 
     _check_job_kwargs(job_kwargs, "saving a sorting to zarr")
-    root = zarr.open_group(str(Path(folder)), mode="w", zarr_format=3)
+    if zarr_format not in (2, 3):
+        raise ValueError(f"zarr_format must be 3 or 2, got {zarr_format!r}")
+    root = zarr.open_group(str(Path(folder)), mode="w", zarr_format=zarr_format)
     spikes = sorting.to_spike_vector(concatenated=True)
     segments = spikes["segment_index"]
     offsets = np.searchsorted(segments, np.arange(sorting.get_num_segments() + 1))
-    compressors = (BloscCodec(cname="zstd", clevel=5, shuffle="bitshuffle", typesize=8)
-                   if compressor == "default" else as_v3_compressors(compressor, np.int64))
+    compressors: Any
+    if zarr_format == 2:
+        compressors = (numcodecs.Blosc(cname="zstd", clevel=5, shuffle=numcodecs.Blosc.BITSHUFFLE)
+                       if compressor == "default" else as_v2_compressor(compressor, np.int64))
+    else:
+        compressors = (BloscCodec(cname="zstd", clevel=5, shuffle="bitshuffle", typesize=8)
+                       if compressor == "default" else as_v3_compressors(compressor, np.int64))
     chunk = max(1, min(spikes.size, 1 << 20))
     # Only codecs of the zarr v3 specification, so that any zarr implementation reads it.
     root.create_array("spikes/sample_index", data=np.ascontiguousarray(spikes["sample_index"]),
@@ -181,6 +201,10 @@ def write_zarr_sorting(
     root.create_array("spikes/unit_index", data=np.ascontiguousarray(spikes["unit_index"]),
                       chunks=(chunk,), compressors=compressors)
     root.create_array("spikes/segment_offsets", data=offsets.astype(np.int64))
+    if zarr_format == 2:
+        from .spikeinterface_metadata import write_spikeinterface_zarr_sorting
+
+        write_spikeinterface_zarr_sorting(root, sorting, offsets)
     properties = {key: sorting.get_property(key) for key in sorting.get_property_keys()}
     attrs = {
         "format": ZARR_SORTING_FORMAT,

@@ -1,4 +1,5 @@
-"""Zarr stores: recordings and sortings, written as zarr format 3, read in format 3 or 2.
+"""Zarr stores: recordings and sortings, written as zarr format 3 (or 2 on request), read in
+format 3 or 2.
 
 A recording store holds one array per segment, ``traces_seg<i>`` (time, channel), chunked in
 time with the executor's chunk length (so that no two workers ever write one chunk),
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -45,7 +46,7 @@ from .metadata import (
     encode_json_property,
     property_file_names,
 )
-from .zarr_codecs import as_v3_compressors, as_v3_filters, quiet_numcodecs_warning
+from .zarr_codecs import array_codecs, quiet_numcodecs_warning
 
 __all__ = [
     "ZarrRecordingExtractor",
@@ -131,18 +132,29 @@ def _read_v2_properties(group: Any, num_ids: int, where: str) -> dict[str, np.nd
 class ZarrSegment(RecordingSegment):
     """A segment over a zarr array (time, channel); reads decode only the chunks touched."""
 
-    __slots__ = ("array",)
+    __slots__ = ("array", "where")
 
-    def __init__(self, array: Any) -> None:
+    def __init__(self, array: Any, where: str = "") -> None:
         super().__init__(array.shape[0])
         self.array = array
+        self.where = where
 
     def get_traces(
         self, start_frame: int, end_frame: int, channel_selector: ChannelSelector
     ) -> np.ndarray:
-        if isinstance(channel_selector, slice):
-            return np.asarray(self.array[start_frame:end_frame, channel_selector])
-        return np.asarray(self.array.oindex[start_frame:end_frame, channel_selector])
+        try:
+            if isinstance(channel_selector, slice):
+                return np.asarray(self.array[start_frame:end_frame, channel_selector])
+            return np.asarray(self.array.oindex[start_frame:end_frame, channel_selector])
+        except (RuntimeError, ValueError, OSError) as err:
+            # a codec's bare message ("blosc decompression: -1") names neither store nor chunk
+            length = self.array.chunks[0]
+            first, last = start_frame // length, max(start_frame, end_frame - 1) // length
+            raise FormatError(
+                f"the zarr store {self.where}: reading frames {start_frame}:{end_frame} of "
+                f"{self.array.name.lstrip('/')} (time chunks {first}..{last}) failed, the "
+                f"store is damaged: {type(err).__name__}: {err}"
+            ) from err
 
 
 @register_kind
@@ -198,7 +210,7 @@ class ZarrRecordingExtractor(Recording):
             if vector is not None and vector.shape != (array.shape[0],):
                 raise FormatError(f"{where}: the time vector of segment {index} has shape "
                                   f"{vector.shape} for {array.shape[0]} samples")
-            self.add_segment(ZarrSegment(array), spec["t_starts"][index], vector)
+            self.add_segment(ZarrSegment(array, where), spec["t_starts"][index], vector)
         for key, values in spec["properties"].items():
             self.set_property(key, values)
         if spec.get("probegroup") is not None:
@@ -214,6 +226,7 @@ def _our_recording_spec(root: Any, attrs: dict[str, Any], where: str) -> dict[st
     check_format(attrs, ZARR_RECORDING_FORMAT, where)
     require_keys(attrs, ("sampling_frequency", "channel_ids", "traces", "t_starts"), where)
     traces = [_array(root, name, where) for name in attrs["traces"]]
+    _check_traces_arrays(root, attrs, traces, where)
     vectors = []
     for name in attrs.get("time_vectors") or [None] * len(traces):
         vectors.append(None if name is None else np.asarray(_array(root, name, where)[...]))
@@ -229,6 +242,58 @@ def _our_recording_spec(root: Any, attrs: dict[str, Any], where: str) -> dict[st
                                        where),
         "annotations": decode_annotations(attrs.get("annotations", {}), where),
     }
+
+
+def _check_traces_arrays(root: Any, attrs: dict[str, Any], arrays: list[Any], where: str) -> None:
+    """The arrays are as the store's metadata says they were written: shape, dtype, chunks."""
+    num_samples = attrs.get("num_samples")
+    if num_samples is not None and len(num_samples) != len(arrays):
+        raise FormatError(f"{where}: {len(num_samples)} values of 'num_samples' for "
+                          f"{len(arrays)} traces arrays")
+    for index, array in enumerate(arrays):
+        if num_samples is not None and array.shape[0] != num_samples[index]:
+            raise FormatError(
+                f"{where}: traces of segment {index} have {array.shape[0]} samples but the "
+                f"store's metadata says {num_samples[index]}: the array was edited or damaged"
+            )
+        if attrs.get("dtype") is not None and array.dtype != np.dtype(attrs["dtype"]):
+            raise FormatError(f"{where}: traces of segment {index} are {array.dtype} but the "
+                              f"store's metadata says {attrs['dtype']}")
+    if "stored_chunks" in attrs:
+        for array, expected in zip(arrays, attrs["stored_chunks"], strict=False):
+            _check_no_missing_chunks(root, array, int(expected), where)
+
+
+def _chunk_keys(array: Any) -> list[str]:
+    """The keys of every chunk (or shard) file of a 2-d zarr v3 array."""
+    outer = array.shards or array.chunks
+    grid = [-(-size // length) for size, length in zip(array.shape, outer, strict=True)]
+    return [f"c/{i}/{j}" for i in range(grid[0]) for j in range(grid[1])]
+
+
+def _listed_chunk_keys(root: Any, name: str) -> set[str]:
+    """The chunk keys stored under array ``name``, listed from the store (local or remote)."""
+    from zarr.core.sync import sync
+
+    prefix = "/".join(part for part in (root.path, name, "c") if part) + "/"
+
+    async def listed() -> set[str]:
+        return {key[len(prefix) - 2:] async for key in root.store.list_prefix(prefix)}
+
+    return sync(listed())
+
+
+def _check_no_missing_chunks(root: Any, array: Any, expected: int, where: str) -> None:
+    name = array.name.lstrip("/")
+    listed = _listed_chunk_keys(root, name)
+    missing = [key for key in _chunk_keys(array) if key not in listed]
+    if missing or len(listed) < expected:
+        shown = ", ".join(f"{name}/{key}" for key in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise FormatError(
+            f"the zarr store {where} is missing {len(missing)} of the {expected} chunks it was "
+            f"written with: {shown}{more}; they would read as zeros, so it is refused"
+        )
 
 
 def _spikeinterface_recording_spec(root: Any, attrs: dict[str, Any], where: str) -> dict:
@@ -295,7 +360,10 @@ class _ZarrTraceWriter:
         self.dtype = np.dtype(dtype)
         self.clip = clip
         with quiet_numcodecs_warning():
-            self.arrays = [zarr.open_array(store=folder, path=name, mode="r+") for name in names]
+            # every chunk is written, even one that equals the fill value, so that a chunk
+            # missing later is known to be lost (the store records how many there are)
+            self.arrays = [zarr.open_array(store=folder, path=name, mode="r+")
+                           .with_config({"write_empty_chunks": True}) for name in names]
 
     def write(self, segment_index: int, start_frame: int, end_frame: int) -> None:
 
@@ -325,9 +393,10 @@ def write_zarr_recording(
     chunks_per_shard: int | None = None,
     dtype: Any = None,
     clip: bool = False,
+    zarr_format: Literal[2, 3] = 3,
     **job_kwargs: Any,
 ) -> None:
-    """Write ``recording`` as a zarr (format 3) store in the existing, empty ``folder``.
+    """Write ``recording`` as a zarr store in the existing, empty ``folder``.
 
     Used by :func:`lazyephys.save` inside a temporary folder; call that instead.
 
@@ -335,8 +404,9 @@ def write_zarr_recording(
     ----------
     recording : Recording
     folder : path
-    compressor : "default", None, or a codec (zarr v3 or numcodecs), or a list of them
-        "default" is :func:`~lazyephys.io.zarr_codecs.default_compressor`; None stores raw.
+    compressor : "default", "wavpack", None, or a codec (zarr v3 or numcodecs), or a list
+        "default" is :func:`~lazyephys.io.zarr_codecs.default_compressor`; "wavpack" is the
+        lossless WavPack codec for integer traces (the ``wavpack`` extra); None stores raw.
     filters : list of codecs or None
         Array-to-array filters (e.g. ``numcodecs.Delta``).
     channel_chunk_size : int or None
@@ -348,6 +418,11 @@ def write_zarr_recording(
         Cast the traces (None: the recording's dtype).
     clip : bool
         Clip values outside ``dtype``'s range instead of raising.
+    zarr_format : {3, 2}
+        Zarr format 2 is what SpikeInterface 0.94 to 0.105 (zarr-python 2) reads: the store
+        then also holds the arrays and attributes it looks for (``channel_ids``,
+        ``t_starts``, ``num_segments``, string properties as arrays), codecs are numcodecs
+        codecs, and there is no sharding.
     **job_kwargs
         The chunk length of the job is the time chunk length of the arrays.
     """
@@ -376,9 +451,14 @@ def write_zarr_recording(
         if int(chunks_per_shard) < 1:
             raise ValueError(f"chunks_per_shard must be positive, got {chunks_per_shard!r}")
         grid = chunk_size * int(chunks_per_shard)
-    root = zarr.open_group(str(folder), mode="w", zarr_format=3)
-    compressors = as_v3_compressors(compressor, out_dtype)
-    filter_codecs = as_v3_filters(filters, out_dtype)
+    if zarr_format not in (2, 3):
+        raise ValueError(f"zarr_format must be 3 or 2, got {zarr_format!r}")
+    if zarr_format == 2 and chunks_per_shard is not None:
+        raise ValueError("zarr format 2 has no sharding: chunks_per_shard needs zarr_format=3")
+    root = zarr.open_group(str(folder), mode="w", zarr_format=zarr_format)
+    codecs = array_codecs(compressor, filters, out_dtype, zarr_format)
+    if zarr_format == 3:
+        codecs["dimension_names"] = ("time", "channel")
     names: list[str] = []
     time_names: list[str | None] = []
     for index in range(recording.get_num_segments()):
@@ -389,10 +469,9 @@ def write_zarr_recording(
             shards = (chunks[0] * int(chunks_per_shard), max(1, num_channels))
             shards = (shards[0], -(-shards[1] // chunks[1]) * chunks[1])
         name = f"traces_seg{index}"
-        root.create_array(name, shape=(num_samples, num_channels), dtype=out_dtype,
-                          chunks=chunks, shards=shards, compressors=compressors,
-                          filters=filter_codecs, fill_value=0,
-                          dimension_names=("time", "channel"))
+        with quiet_numcodecs_warning():
+            root.create_array(name, shape=(num_samples, num_channels), dtype=out_dtype,
+                              chunks=chunks, shards=shards, fill_value=0, **codecs)
         names.append(name)
         if recording.has_time_vector(index):
             time_name = f"times_seg{index}"
@@ -423,6 +502,7 @@ def write_zarr_recording(
         "num_samples": [recording.get_num_samples(i) for i in range(num_segments)],
         "t_starts": [recording.get_start_time(i) for i in range(num_segments)],
         "traces": names,
+        "stored_chunks": [len(_chunk_keys(root[name])) for name in names],
         "time_vectors": time_names,
         "properties": _write_properties(root, properties),
         "annotations": encode_annotations(
@@ -432,5 +512,9 @@ def write_zarr_recording(
         "probegroup": probegroup,
         "provenance": source_provenance(recording),
     }
+    if zarr_format == 2:
+        from .spikeinterface_metadata import write_spikeinterface_zarr_recording
+
+        attrs.update(write_spikeinterface_zarr_recording(root, recording, properties))
     # Written last: a store without its format attribute is incomplete and never loads.
     root.attrs.update(attrs)

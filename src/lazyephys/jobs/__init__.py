@@ -10,6 +10,7 @@ from ..errors import (
     UnknownJobKwargError,
 )
 from .chunkable import Chunkable
+from .ensure import ensure_chunk_size, ensure_n_jobs, get_best_job_kwargs
 from .executor import close_worker_state, read_chunk_with_margin, run_chunked_job
 from .job_kwargs import (
     fix_job_kwargs,
@@ -19,6 +20,7 @@ from .job_kwargs import (
     split_job_kwargs,
 )
 from .plan import ChunkPlan, make_chunk_plan
+from .shared_memory import write_memory_recording
 
 __all__ = [
     "Chunkable",
@@ -39,4 +41,8 @@ __all__ = [
     "split_job_kwargs",
     "ChunkPlan",
     "make_chunk_plan",
+    "ensure_chunk_size",
+    "ensure_n_jobs",
+    "get_best_job_kwargs",
+    "write_memory_recording",
 ]

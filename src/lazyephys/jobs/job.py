@@ -185,8 +185,11 @@ def drive(
     progress: Progress,
     on_error: Callable[[int, BaseException], BaseException],
     finish: Callable[[list[Future[Any]]], None] | None = None,
+    start: int = 0,
 ) -> list[Any]:
     """Submit chunks keeping at most ``window`` in flight; results in plan order.
+
+    Chunks before ``start`` are not submitted (their results stay None: the caller ran them).
 
     Keeping the queue short bounds the caller's memory for any plan length and lets a
     failure cancel the rest at once. On a failure, the futures not yet started are
@@ -197,7 +200,7 @@ def drive(
 
     results: list[Any] = [None] * len(plan)
     pending: dict[Future[Any], int] = {}
-    next_index = 0
+    next_index = start
     try:
         while next_index < len(plan) or pending:
             while next_index < len(plan) and len(pending) < window:

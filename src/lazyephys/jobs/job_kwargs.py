@@ -10,7 +10,8 @@ Every function that walks a recording chunk by chunk takes the same keyword argu
 ``chunk_memory``           bytes per chunk: ``"50k"``, ``"100M"``, ``"1G"`` (powers of 1000),
                            ``"500Mi"``, ``"2GiB"`` (powers of 1024), or a number of bytes
 ``total_memory``           bytes for all workers together (divided by ``n_jobs``)
-``progress_bar``           show a tqdm bar over the chunks
+``progress_bar``           show a tqdm bar over the chunks (default: on in interactive sessions,
+                           see :func:`interactive_session`)
 ``mp_context``             ``"fork"``, ``"spawn"`` or ``"forkserver"``: a process pool with that
                            start method; None (default): joblib's loky workers, warm between jobs
 ``max_threads_per_worker`` BLAS/OpenMP threads allowed in each worker (threadpoolctl)
@@ -48,6 +49,7 @@ __all__ = [
     "resolve_n_jobs",
     "parse_duration",
     "parse_memory",
+    "interactive_session",
 ]
 
 # The order is the precedence used when several are given to one job.
@@ -66,11 +68,28 @@ JOB_KWARG_KEYS = (
 
 MP_CONTEXTS = ("fork", "spawn", "forkserver")
 
+def interactive_session() -> bool:
+    """True in an interactive session: a terminal, the Python prompt, IPython or Jupyter.
+
+    The progress bar is on by default there, as in SpikeInterface, and off in scripts whose
+    output goes to a file or a pipe (logs of batch jobs and CI stay clean).
+    """
+    import sys
+
+    if hasattr(sys, "ps1") or sys.flags.interactive or "ipykernel" in sys.modules:
+        return True
+    stream = sys.stderr
+    try:
+        return bool(stream is not None and stream.isatty())
+    except (AttributeError, ValueError):  # a replaced or closed stream
+        return False
+
+
 _DEFAULT_GLOBALS: dict[str, Any] = {
     "pool_engine": "process",
     "n_jobs": 1,
     "chunk_duration": "1s",
-    "progress_bar": False,
+    "progress_bar": interactive_session(),
     "mp_context": None,
     "max_threads_per_worker": 1,
 }

@@ -156,6 +156,12 @@ def resolve_chunk_size(
     """
     frame_bytes = recording.get_frame_bytes()
     fs = recording.get_sampling_frequency()
+    longest = max((recording.get_num_samples(i) for i in range(recording.get_num_segments())),
+                  default=0)
+    if frame_bytes == 0 and chunk_size is None and (chunk_memory is not None
+                                                     or total_memory is not None):
+        # no channels: a chunk of any length holds no bytes, so one chunk per segment
+        return max(1, longest)
     if chunk_size is not None:
         if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral):
             raise InvalidJobKwargsError(f"chunk_size must be an int (samples), got {chunk_size!r}")
@@ -176,7 +182,8 @@ def resolve_chunk_size(
             f"{source} gives chunks shorter than one sample (one frame of this recording is "
             f"{frame_bytes} bytes, one sample lasts {1 / fs:g} s); give a larger chunk"
         )
-    return size
+    # a chunk longer than every segment is one chunk per segment (and stays a small integer)
+    return min(size, max(1, longest))
 
 
 def make_chunk_plan(

@@ -6,6 +6,7 @@ such as ``bandpass_filter(common_reference(recording))`` can be saved as JSON an
 scipy is needed by the filters and ``phase_shift``; it is imported when they run.
 """
 
+from ..base.doors import register_operation as _register_operation
 from ..errors import DtypeOverflowError
 from .artifacts import RemoveArtifactsRecording, remove_artifacts
 from .bad_channels import detect_bad_channels
@@ -123,3 +124,6 @@ __all__ = [
     "remove_artifacts",
     "RemoveArtifactsRecording",
 ]
+
+# ``Recording.astype`` (a familiar method of the recording layer) is this layer's astype
+_register_operation("astype", astype)

@@ -4,11 +4,13 @@ A preprocessing step is a Recording over a parent recording. It keeps the parent
 ids, properties (the probe included), annotations and times, and has one segment per parent
 segment that holds the parent segment and transforms what it reads.
 
-Dtypes follow one rule everywhere: integer inputs are computed in float32 and give float32
-unless another dtype is asked for; float inputs keep their dtype (float64 is computed in
-float64). Casting to an integer dtype rounds to the nearest integer and raises
-:class:`~lazyephys.errors.DtypeOverflowError` if a value does not fit, unless clipping was
-asked for.
+Dtypes: integer inputs are computed in float32 (float64 inputs in float64). Filters and common
+referencing keep the input's dtype unless another is asked for, as SpikeInterface does, so an
+int16 recording stays int16 and its saved result does not double in size
+(:func:`keep_input_dtype`); other steps give float32 for integer inputs
+(:func:`resolve_output_dtype`). Casting to an integer dtype rounds to the nearest integer and
+raises :class:`~lazyephys.errors.DtypeOverflowError` if a value does not fit, unless clipping
+was asked for.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ __all__ = [
     "PreprocessorSegment",
     "init_from_parent",
     "resolve_output_dtype",
+    "keep_input_dtype",
     "working_dtype",
     "as_work_array",
     "selected_count",
@@ -99,7 +102,7 @@ def init_from_parent(
     """
     Recording.__init__(recording, parent.get_sampling_frequency(), parent.get_channel_ids(), dtype)
     recording.add_segments_over(parent, lambda segment, _index: make_segment(segment))
-    recording._copy_metadata_from(parent)
+    parent.copy_metadata(recording)
 
 
 def resolve_output_dtype(parent_dtype: np.dtype, dtype: Any) -> np.dtype:
@@ -111,6 +114,27 @@ def resolve_output_dtype(parent_dtype: np.dtype, dtype: Any) -> np.dtype:
         return out
     parent_dtype = np.dtype(parent_dtype)
     return parent_dtype if parent_dtype.kind == "f" else np.dtype(np.float32)
+
+
+def keep_input_dtype(parent_dtype: np.dtype, dtype: Any, step: str) -> np.dtype:
+    """The output dtype of a step whose default keeps the input's dtype (filters, references).
+
+    ``dtype`` if given; else the parent's, so that int16 recordings stay int16 (rounded, with
+    the overflow check of the cast) and saved results do not double in size. Unsigned inputs
+    have no signed result of the same dtype: they need ``dtype=`` or ``unsigned_to_signed``.
+    """
+    if dtype is not None:
+        return resolve_output_dtype(parent_dtype, dtype)
+    parent_dtype = np.dtype(parent_dtype)
+    if parent_dtype.kind == "u":
+        raise ValueError(
+            f"{step} of {parent_dtype} traces: the result is signed, so it cannot keep the "
+            "unsigned input dtype; pass dtype='float32' (or 'int16'), or apply "
+            "unsigned_to_signed first"
+        )
+    if parent_dtype.kind not in "if":
+        raise TypeError(f"{step} needs integer or float traces, got {parent_dtype}")
+    return parent_dtype
 
 
 def working_dtype(parent_dtype: np.dtype, output_dtype: np.dtype) -> np.dtype:

@@ -18,7 +18,7 @@ from ._base import (
     WindowTransformSegment,
     as_work_array,
     init_from_parent,
-    resolve_output_dtype,
+    keep_input_dtype,
     working_dtype,
 )
 
@@ -181,7 +181,7 @@ class CommonReferenceRecording(Recording):
             raise ValueError(
                 f"ref_channel_ids is only used with reference='single', not {reference!r}"
             )
-        out = resolve_output_dtype(recording.get_dtype(), dtype)
+        out = keep_input_dtype(recording.get_dtype(), dtype, "common_reference")
         work = working_dtype(recording.get_dtype(), out)
         init_from_parent(
             self, recording, out,
@@ -202,7 +202,7 @@ def _group_indices(recording: Recording, groups: Any) -> list[np.ndarray]:
     owner = np.full(n, -1, dtype=np.int64)
     for g, group in enumerate(groups):
         try:
-            indices = recording._ids_to_indices(list(group))
+            indices = recording.ids_to_indices(list(group))
         except KeyError as err:
             raise UnknownIdError(
                 f"groups[{g}] names a channel id that does not exist: {err}"
@@ -235,7 +235,7 @@ def _single_references(
         ref_channel_ids = [ref_channel_ids]
     ref_ids = list(ref_channel_ids)
     try:
-        ref_indices = recording._ids_to_indices(ref_ids)
+        ref_indices = recording.ids_to_indices(ref_ids)
     except KeyError as err:
         raise UnknownIdError(
             f"ref_channel_ids {ref_ids!r} name a channel that does not exist: {err}"
@@ -316,7 +316,8 @@ def common_reference(
     local_radius : (float, float)
         For "local": the annulus ``(inner, outer]`` in um.
     dtype : dtype or None
-        Output dtype; None keeps float inputs' dtype and gives float32 for integers.
+        Output dtype; None keeps the input's (integers are rounded, and values outside
+        the range raise ``DtypeOverflowError``).
 
     Returns
     -------

@@ -78,7 +78,7 @@ def order_channels_by_depth(
     """
     locations = _locations(recording)
     if channel_ids is not None:
-        locations = locations[recording._ids_to_indices(channel_ids)]
+        locations = locations[recording.ids_to_indices(channel_ids)]
     ndim = locations.shape[1]
     if isinstance(dimensions, str):
         order_f = np.argsort(locations[:, dimension_index(dimensions, ndim, "dimensions")],

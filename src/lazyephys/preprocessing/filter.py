@@ -23,7 +23,7 @@ from ._base import (
     WindowTransformSegment,
     add_line,
     init_from_parent,
-    resolve_output_dtype,
+    keep_input_dtype,
     working_dtype,
 )
 from .filter_design import (
@@ -93,7 +93,7 @@ def _setup(
         if not float(margin_ms) >= 0:
             raise ValueError(f"margin_ms must be >= 0 (or None to derive it), got {margin_ms!r}")
         margin = round(float(margin_ms) * fs / 1000.0)
-    out = resolve_output_dtype(parent.get_dtype(), dtype)
+    out = keep_input_dtype(parent.get_dtype(), dtype, "filtering")
     work = working_dtype(parent.get_dtype(), out)
     n = parent.get_num_channels()
     init_from_parent(
@@ -237,7 +237,8 @@ def filter(
     coeff : array or None
         Use these coefficients (sos, or (b, a) with ``filter_mode="ba"``) instead of a design.
     dtype : dtype or None
-        Output dtype; None keeps float inputs' dtype and gives float32 for integers.
+        Output dtype; None keeps the input's (integers are rounded, and values outside
+        the range raise ``DtypeOverflowError``).
 
     Returns
     -------
@@ -277,7 +278,8 @@ def bandpass_filter(
         None derives the margin from the filter (27 ms for the default order-5 Butterworth
         at 30 kHz), so windows match filtering the whole array to about 1e-6 of the RMS.
     dtype : dtype or None
-        Output dtype; None keeps float inputs' dtype and gives float32 for integers.
+        Output dtype; None keeps the input's (integers are rounded, and values outside
+        the range raise ``DtypeOverflowError``).
     **filter_kwargs
         ``filter_order`` (5), ``ftype`` ("butter"), ``filter_mode`` ("sos"), ``direction``
         ("forward-backward"), and scipy's ``rp`` / ``rs``.

@@ -131,7 +131,7 @@ class InterpolateBadChannelsRecording(Recording):
             raise ValueError("interpolate_bad_channels needs channel locations: attach a probe")
         if not float(p) > 0:
             raise ValueError(f"p must be > 0, got {p!r}")
-        bad = recording._ids_to_indices(bad_ids) if bad_ids.size else np.zeros(0, np.int64)
+        bad = recording.ids_to_indices(bad_ids) if bad_ids.size else np.zeros(0, np.int64)
         is_good = np.ones(recording.get_num_channels(), dtype=bool)
         is_good[bad] = False
         good = np.flatnonzero(is_good)

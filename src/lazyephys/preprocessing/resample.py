@@ -104,7 +104,7 @@ class PolyphaseSegment(PreprocessorSegment):
                  offset: int, taps: np.ndarray | None, margin: int, dtype: np.dtype,
                  work: np.dtype) -> None:
         super().__init__(parent, num_channels)
-        self.num_samples = resampled_length(parent.num_samples - offset, up, down)
+        self._num_samples = int(resampled_length(parent.num_samples - offset, up, down))
         self.up, self.down, self.offset = up, down, offset
         self.taps = None if taps is None else taps.astype(work)
         self.margin = margin

@@ -59,14 +59,43 @@ class RecordingSegment(ABC):
 
     Parameters
     ----------
-    num_samples : int
-        Number of samples (frames) in the segment.
+    num_samples : int or None
+        Number of samples (frames) in the segment. None for segments written the
+        SpikeInterface way, which define ``get_num_samples()`` instead.
+    sampling_frequency, t_start, time_vector
+        SpikeInterface's segment arguments, accepted so that its subclasses work: ``t_start``
+        and ``time_vector`` become the segment's times when it is added with
+        :meth:`Recording.add_recording_segment`.
     """
 
-    __slots__ = ("num_samples",)
+    __slots__ = ("_num_samples", "_si_times")
 
-    def __init__(self, num_samples: int) -> None:
-        self.num_samples = int(num_samples)
+    def __init__(
+        self,
+        num_samples: int | None = None,
+        sampling_frequency: float | None = None,
+        t_start: float | None = None,
+        time_vector: Any = None,
+    ) -> None:
+        self._num_samples = None if num_samples is None else int(num_samples)
+        self._si_times = (t_start, time_vector)
+
+    @property
+    def num_samples(self) -> int:
+        """Number of samples (frames) in the segment."""
+        if self._num_samples is None:
+            self._num_samples = int(self.get_num_samples())
+        return self._num_samples
+
+    def get_num_samples(self) -> int:
+        """Number of samples (SpikeInterface's segment method; override it or give
+        ``num_samples``)."""
+        if self._num_samples is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} gives neither num_samples to RecordingSegment.__init__ "
+                "nor a get_num_samples() method"
+            )
+        return self._num_samples
 
     @abstractmethod
     def get_traces(
@@ -76,6 +105,14 @@ class RecordingSegment(ABC):
 
         Arguments are already validated. The result must be a copy or a read-only view.
         """
+
+    def binary_description(self) -> dict[str, Any] | None:
+        """Where this segment's samples lie in a raw file, or None when they are computed.
+
+        A segment over a raw file returns ``{"file_path", "dtype", "num_channels",
+        "time_axis", "file_offset"}`` so that exports can copy bytes without decoding.
+        """
+        return None
 
 
 class Recording(SegmentedExtractor[RecordingSegment]):
@@ -111,6 +148,13 @@ class Recording(SegmentedExtractor[RecordingSegment]):
         self._segments.append(segment)
         self._t_starts.append(start)
         self._time_vectors.append(time_vector)
+
+    def add_recording_segment(self, recording_segment: RecordingSegment) -> None:
+        """Append a segment written the SpikeInterface way (its times from its constructor)."""
+        recording_segment.num_samples  # noqa: B018  (fails now if the segment cannot say)
+        t_start, time_vector = getattr(recording_segment, "_si_times", (None, None))
+        vector = None if time_vector is None else np.asarray(time_vector, dtype=np.float64)
+        self.add_segment(recording_segment, t_start, vector)
 
     # ---------------------------------------------------------------- shape
     @property
@@ -151,6 +195,18 @@ class Recording(SegmentedExtractor[RecordingSegment]):
     def get_total_duration(self) -> float:
         """Duration in seconds summed over segments."""
         return sum(self.get_duration(i) for i in range(len(self._segments)))
+
+    def get_num_frames(self, segment_index: int | None = None) -> int:
+        """Number of samples in a segment (SpikeInterface's older name of get_num_samples)."""
+        return self.get_num_samples(segment_index)
+
+    def get_shape(self, segment_index: int | None = None) -> tuple[int, int]:
+        """``(num_samples, num_channels)`` of a segment."""
+        return (self.get_num_samples(segment_index), self.get_num_channels())
+
+    def get_total_memory_size(self) -> int:
+        """Bytes of the traces of every segment, were they loaded."""
+        return self.get_memory_size()
 
     def get_frame_bytes(self) -> int:
         """Bytes of one frame (every channel); the executor sizes chunks with it."""
@@ -228,6 +284,17 @@ class Recording(SegmentedExtractor[RecordingSegment]):
             traces = np.asarray(traces, order="C" if order == "C" else "F")
         return traces
 
+    def get_data(
+        self,
+        start_frame: int | None = None,
+        end_frame: int | None = None,
+        segment_index: int | None = None,
+        **kwargs: Any,
+    ) -> np.ndarray:
+        """Same as :meth:`get_traces` (SpikeInterface's generic name for time series data)."""
+        return self.get_traces(segment_index=segment_index, start_frame=start_frame,
+                               end_frame=end_frame, **kwargs)
+
     def _scale_to_uV(self, traces: np.ndarray, selector: ChannelSelector) -> np.ndarray:
         if not self.has_scaleable_traces():
             raise ValueError(
@@ -289,6 +356,76 @@ class Recording(SegmentedExtractor[RecordingSegment]):
             return np.zeros(n)
         return self.get_property("offset_to_uV", channel_ids)
 
+    def get_channel_property(self, channel_id: Any, key: str) -> Any:
+        """The value of property ``key`` for one channel.
+
+        Examples
+        --------
+        >>> import lazyephys as le
+        >>> rec = le.generate_recording(num_channels=2, durations=[1.0])
+        >>> rec.set_property("quality", ["good", "bad"])
+        >>> str(rec.get_channel_property("1", "quality"))
+        'bad'
+        """
+        return self.get_property(key)[self._id_to_index(channel_id)]
+
+    def is_filtered(self) -> bool:
+        """True when the traces are marked as filtered (the ``is_filtered`` annotation)."""
+        return bool(self._annotations.get("is_filtered", False))
+
+    def is_binary_compatible(self) -> bool:
+        """True when every segment's samples lie, unchanged, in a raw (time, channel) file.
+
+        Such recordings can be copied or handed to other programs as their files.
+        """
+        found = [segment.binary_description() for segment in self._segments]
+        descriptions = [d for d in found if d is not None]
+        if not descriptions or len(descriptions) != len(found):
+            return False
+        return all(
+            d["time_axis"] == 0 and np.dtype(d["dtype"]) == self._dtype
+            and d["num_channels"] == self.get_num_channels()
+            and d["file_offset"] == descriptions[0]["file_offset"]
+            for d in descriptions
+        )
+
+    def get_binary_description(self) -> dict[str, Any]:
+        """``{"file_paths", "dtype", "num_channels", "time_axis", "file_offset"}`` of the raw files.
+
+        Raises
+        ------
+        ValueError
+            If the recording is not binary compatible (see :meth:`is_binary_compatible`).
+        """
+        if not self.is_binary_compatible():
+            raise ValueError(
+                f"this {type(self).__name__} is not binary compatible: its traces are computed "
+                "or transformed, not read unchanged from raw (time, channel) files"
+            )
+        descriptions = [d for d in (s.binary_description() for s in self._segments) if d]
+        first = descriptions[0]
+        return {
+            "file_paths": [str(d["file_path"]) for d in descriptions],
+            "dtype": self._dtype.str,
+            "num_channels": self.get_num_channels(),
+            "time_axis": 0,
+            "file_offset": int(first["file_offset"]),
+        }
+
+    def astype(self, dtype: Any, round: bool | None = None) -> Recording:
+        """A lazy view of the traces cast to ``dtype`` (see ``lazyephys.preprocessing.astype``).
+
+        Parameters
+        ----------
+        dtype : numpy dtype
+        round : bool or None
+            Round floats before casting them to integers (None: round when going from
+            floats to integers).
+        """
+        from ..base.doors import operation
+
+        return operation("astype")(self, dtype=dtype, round=round)
+
     def has_scaleable_traces(self) -> bool:
         """True when gains and offsets to uV are known."""
         return "gain_to_uV" in self._properties and "offset_to_uV" in self._properties
@@ -347,6 +484,50 @@ class Recording(SegmentedExtractor[RecordingSegment]):
         self._time_vectors[index] = None
         self._times_changed = True
 
+    def reset_times(self) -> None:
+        """Drop every time vector and start every segment at 0 s (in place)."""
+        for index in range(len(self._segments)):
+            self._t_starts[index] = 0.0
+            self._time_vectors[index] = None
+        self._times_changed = True
+
+    def shift_times(self, shift: float, segment_index: int | None = None) -> None:
+        """Add ``shift`` seconds to the times of one segment, or of all when None (in place).
+
+        Examples
+        --------
+        >>> import lazyephys as le
+        >>> rec = le.generate_recording(num_channels=1, durations=[1.0])
+        >>> rec.shift_times(2.5)
+        >>> rec.get_start_time()
+        2.5
+        """
+        shift = check_finite(shift, "shift")
+        indices = (range(len(self._segments)) if segment_index is None
+                   else [resolve_segment_index(segment_index, len(self._segments))])
+        for index in indices:
+            vector = self._time_vectors[index]
+            if vector is not None:
+                shifted = vector + float(shift)
+                shifted.flags.writeable = False
+                self._time_vectors[index] = shifted
+            else:
+                self._t_starts[index] += float(shift)
+        self._times_changed = True
+
+    def get_time_info(self, segment_index: int | None = None) -> dict[str, Any]:
+        """``{"sampling_frequency", "t_start", "time_vector"}`` of a segment.
+
+        ``t_start`` is None when the segment has a time vector, ``time_vector`` None when not.
+        """
+        index = resolve_segment_index(segment_index, len(self._segments))
+        vector = self._time_vectors[index]
+        return {
+            "sampling_frequency": self._sampling_frequency,
+            "t_start": None if vector is not None else self._t_starts[index],
+            "time_vector": vector,
+        }
+
     def sample_index_to_time(self, sample_index: Any, segment_index: int | None = None) -> Any:
         """Times in seconds of sample indices (scalar or array)."""
         index = resolve_segment_index(segment_index, len(self._segments))
@@ -388,7 +569,7 @@ class Recording(SegmentedExtractor[RecordingSegment]):
         ``make_segment(parent_segment, segment_index)`` builds each; a step or a view that
         keeps the parent's frames uses it so that times follow without copying them.
         """
-        for index, segment in enumerate(parent._segments):
+        for index, segment in enumerate(parent.get_segments()):
             self.add_segment(
                 make_segment(segment, index), parent._t_starts[index],
                 parent._time_vectors[index],
@@ -515,6 +696,35 @@ class Recording(SegmentedExtractor[RecordingSegment]):
         from .probe import get_probegroup
 
         return get_probegroup(self)
+
+    def get_probes(self) -> list[probeinterface.Probe]:
+        """The attached probes, as a list."""
+        return list(self.get_probegroup().probes)
+
+    def set_dummy_probe_from_locations(
+        self,
+        locations: Any,
+        shape: str = "circle",
+        shape_params: dict[str, Any] | None = None,
+        axes: str = "xy",
+    ) -> None:
+        """Attach (in place) a probe with one contact per channel at ``locations`` (um).
+
+        Parameters
+        ----------
+        locations : array of shape (channels, 2)
+        shape : {"circle", "square", "rect"}
+            Contact shape.
+        shape_params : dict or None
+            probeinterface's shape parameters (default ``{"radius": 1}``).
+        axes : str
+            The axes the two location columns stand for.
+        """
+        from .probe import dummy_probe_from_locations
+
+        probe = dummy_probe_from_locations(self.get_num_channels(), locations, shape,
+                                           shape_params, axes)
+        self.set_probe(probe, in_place=True)
 
     def get_probe(self) -> probeinterface.Probe:
         """The attached probe (only when there is exactly one)."""

@@ -106,8 +106,8 @@ class ConcatenateSegmentRecording(Recording):
         _check_compatible(recordings, "concatenate_recordings", sampling_frequency_max_diff)
         check_same_ids(recordings, "concatenate_recordings")
         first = recordings[0]
-        super().__init__(first.get_sampling_frequency(), first._ids, first.get_dtype())
-        parents = [seg for rec in recordings for seg in rec._segments]
+        super().__init__(first.get_sampling_frequency(), first.get_channel_ids(), first.get_dtype())
+        parents = [seg for rec in recordings for seg in rec.get_segments()]
         time_vector: np.ndarray | None = None
         if not ignore_times:
             vectors = [v for rec in recordings for v in rec._time_vectors]
@@ -155,9 +155,9 @@ class AppendSegmentRecording(Recording):
         _check_compatible(recordings, "append_recordings", sampling_frequency_max_diff)
         check_same_ids(recordings, "append_recordings")
         first = recordings[0]
-        super().__init__(first.get_sampling_frequency(), first._ids, first.get_dtype())
+        super().__init__(first.get_sampling_frequency(), first.get_channel_ids(), first.get_dtype())
         for rec in recordings:
-            for index, segment in enumerate(rec._segments):
+            for index, segment in enumerate(rec.get_segments()):
                 self.add_segment(segment, rec._t_starts[index], rec._time_vectors[index])
         self._copy_metadata_from(first)
 
@@ -256,11 +256,12 @@ class ChannelsAggregationRecording(Recording):
         super().__init__(first.get_sampling_frequency(), ids, first.get_dtype())
         widths = [rec.get_num_channels() for rec in recordings]
         for s in range(first.get_num_segments()):
-            segment = AggregatedSegment([rec._segments[s] for rec in recordings], widths,
+            segment = AggregatedSegment([rec.get_segment(s) for rec in recordings], widths,
                                         self._dtype)
             self.add_segment(segment, first._t_starts[s], first._time_vectors[s])
         merge_properties(self, recordings, "aggregate_channels", prepare=_renumber_probes)
-        self._annotations.update(first._annotations)
+        self.annotate(**{key: first.get_annotation(key, copy_value=False)
+                         for key in first.get_annotation_keys()})
 
 
 def aggregate_channels(recording_list: Any, renamed_channel_ids: Any = None) -> Recording:

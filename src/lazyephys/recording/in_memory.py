@@ -13,18 +13,31 @@ __all__ = ["NumpyRecording"]
 
 
 class ArraySegment(RecordingSegment):
-    """A segment over a read-only (time, channel) array."""
+    """A segment over a read-only (time, channel) array.
 
-    __slots__ = ("traces",)
+    Parameters
+    ----------
+    traces : numpy.ndarray
+        Read-only.
+    writable_copies : bool
+        Return writable copies (SpikeInterface's in-memory recordings return arrays the
+        caller may change); otherwise read-only views (shared memory, as SpikeInterface's).
+    """
 
-    def __init__(self, traces: np.ndarray) -> None:
+    __slots__ = ("traces", "writable_copies")
+
+    def __init__(self, traces: np.ndarray, writable_copies: bool = False) -> None:
         super().__init__(traces.shape[0])
         self.traces = traces
+        self.writable_copies = writable_copies
 
     def get_traces(
         self, start_frame: int, end_frame: int, channel_selector: ChannelSelector
     ) -> np.ndarray:
-        return self.traces[start_frame:end_frame, channel_selector]
+        window = self.traces[start_frame:end_frame, channel_selector]
+        if self.writable_copies and not window.flags.writeable:
+            return window.copy()
+        return window
 
 
 @register_kind
@@ -88,4 +101,5 @@ class NumpyRecording(Recording):
         for i, arr in enumerate(arrays):
             readonly = arr.view()
             readonly.flags.writeable = False
-            self.add_segment(ArraySegment(readonly), None if t_starts is None else t_starts[i])
+            self.add_segment(ArraySegment(readonly, writable_copies=True),
+                             None if t_starts is None else t_starts[i])

@@ -7,11 +7,13 @@ segment is read; what falls outside can be left out, padded with zeros, or mirro
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from .base import ChannelSelector, RecordingSegment
+from .base import ALL_CHANNELS, ChannelSelector, RecordingSegment
 
-__all__ = ["get_traces_with_margin"]
+__all__ = ["get_traces_with_margin", "get_chunk_with_margin"]
 
 _PADDING = ("none", "zeros", "reflect", "odd")
 
@@ -102,3 +104,81 @@ def _odd_reflect(traces: np.ndarray, pad_left: int, pad_right: int) -> np.ndarra
         out = np.pad(traces, ((usable_left, usable_right), (0, 0)), mode="reflect",
                      reflect_type="odd")
     return np.pad(out, ((pad_left - usable_left, pad_right - usable_right), (0, 0)), mode="edge")
+
+
+def get_chunk_with_margin(
+    rec_segment: RecordingSegment,
+    start_frame: int | None,
+    end_frame: int | None,
+    channel_indices: Any,
+    margin: int,
+    add_zeros: bool = False,
+    add_reflect_padding: bool = False,
+    window_on_margin: bool = False,
+    dtype: Any = None,
+) -> tuple[np.ndarray, int, int]:
+    """A chunk of a segment with ``margin`` samples on each side.
+
+    Parameters
+    ----------
+    rec_segment : RecordingSegment
+        ``recording.get_segment(segment_index)``.
+    start_frame, end_frame : int or None
+        The chunk (None: the segment's start or end).
+    channel_indices : array of int, slice or None
+        Channels to read (None: all).
+    margin : int
+        Samples wanted on each side.
+    add_zeros : bool
+        Pad the part of a margin outside the segment with zeros (the margins are then
+        always ``margin``); otherwise the margins are clipped to the segment.
+    add_reflect_padding : bool
+        Pad it with the mirrored signal instead.
+    window_on_margin : bool
+        Taper both margins with a half cosine (needs ``add_zeros``).
+    dtype : numpy dtype or None
+        Cast the result.
+
+    Returns
+    -------
+    traces : numpy.ndarray
+        (time, channel).
+    left_margin, right_margin : int
+        Samples of ``traces`` before and after the chunk.
+
+    Examples
+    --------
+    >>> import numpy as np, lazyephys as le
+    >>> rec = le.NumpyRecording(np.arange(10.0)[:, None], sampling_frequency=1.0)
+    >>> traces, left, right = get_chunk_with_margin(rec.get_segment(0), 0, 4, None, 2,
+    ...                                             add_zeros=True)
+    >>> traces.ravel().tolist(), left, right
+    ([0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0], 2, 2)
+    """
+    if add_zeros and add_reflect_padding:
+        raise ValueError("add_zeros and add_reflect_padding are exclusive: choose one padding")
+    if window_on_margin and not add_zeros:
+        raise ValueError("window_on_margin=True needs add_zeros=True")
+    if isinstance(margin, bool) or int(margin) != margin or margin < 0:
+        raise ValueError(f"margin must be an int >= 0 (samples), got {margin!r}")
+    margin = int(margin)
+    length = rec_segment.num_samples
+    start = 0 if start_frame is None else int(start_frame)
+    end = length if end_frame is None else int(end_frame)
+    if not 0 <= start <= end <= length:
+        raise ValueError(f"the chunk [{start_frame}, {end_frame}) is not inside the segment's "
+                         f"{length} samples")
+    selector: Any = ALL_CHANNELS if channel_indices is None else channel_indices
+    if isinstance(selector, (list, tuple)):
+        selector = np.asarray(selector, dtype=np.int64)
+    padding = "zeros" if add_zeros else "reflect" if add_reflect_padding else "none"
+    traces, left, right = get_traces_with_margin(rec_segment, start, end, selector, margin,
+                                                 padding)
+    if dtype is not None:
+        traces = traces.astype(dtype, copy=False)
+    if window_on_margin and margin > 0:
+        taper = ((1 - np.cos(np.arange(margin) / margin * np.pi)) / 2)[:, np.newaxis]
+        traces = np.array(traces, dtype=np.result_type(traces.dtype, np.float32))
+        traces[:margin] *= taper
+        traces[traces.shape[0] - margin :] *= taper[::-1]
+    return traces, left, right

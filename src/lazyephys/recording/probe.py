@@ -18,7 +18,13 @@ if TYPE_CHECKING:
 
     from .base import Recording
 
-__all__ = ["set_probegroup", "get_probegroup", "get_probe", "get_channel_locations"]
+__all__ = [
+    "set_probegroup",
+    "get_probegroup",
+    "get_probe",
+    "get_channel_locations",
+    "dummy_probe_from_locations",
+]
 
 
 def _as_probegroup(probe_or_group: Any) -> probeinterface.ProbeGroup:
@@ -82,7 +88,7 @@ def set_probegroup(
     order = np.argsort(wiring)  # contact row for each channel, in channel order
     per_channel = vector[order]
     per_channel["device_channel_indices"] = np.arange(n)
-    target = recording if in_place else recording.select_channels(recording._ids)
+    target = recording if in_place else recording.select_channels(recording.get_channel_ids())
     axes = ["x", "y"] + (["z"] if "z" in per_channel.dtype.names else [])
     locations = np.stack([per_channel[a] for a in axes], axis=1).astype(np.float64)
     if group_mode == "by_probe":
@@ -123,7 +129,8 @@ def get_probegroup(recording: Recording) -> probeinterface.ProbeGroup:
         if len({p for _, p in pairs}) < len(pairs):  # aggregated probes may share an id
             vector["probe_id"] = vector["probe_index"].astype(str)
     group = ProbeGroup.from_numpy(vector)
-    info = recording._annotations.get("probes_info", [])
+    info = (recording.get_annotation("probes_info", copy_value=False)
+            if "probes_info" in recording.get_annotation_keys() else [])
     present = np.unique(vector["probe_index"])
     for probe, probe_index in zip(group.probes, present, strict=True):
         if int(probe_index) < len(info):
@@ -147,7 +154,7 @@ def get_probe(recording: Recording) -> probeinterface.Probe:
 def get_channel_locations(recording: Recording, channel_ids: Any = None,
                           axes: str = "xy") -> np.ndarray:
     """Channel positions in um for the requested ``axes`` ("xy", "xz", "xyz", ...)."""
-    if "location" not in recording._properties:
+    if "location" not in recording.get_property_keys():
         raise ValueError(
             "this recording has no channel locations: attach a probe with set_probe(...) or "
             "set them with set_channel_locations(...)"
@@ -162,3 +169,36 @@ def get_channel_locations(recording: Recording, channel_ids: Any = None,
             )
         columns.append(position)
     return np.asarray(locations[:, columns], dtype=np.float64)
+
+
+def dummy_probe_from_locations(
+    num_channels: int,
+    locations: Any,
+    shape: str = "circle",
+    shape_params: dict[str, Any] | None = None,
+    axes: str = "xy",
+) -> probeinterface.Probe:
+    """A probe with one contact per channel at ``locations``, wired in channel order.
+
+    Examples
+    --------
+    >>> probe = dummy_probe_from_locations(2, [[0, 0], [0, 20]])
+    >>> probe.contact_positions.tolist()
+    [[0.0, 0.0], [0.0, 20.0]]
+    """
+    from probeinterface import Probe
+
+    positions = np.asarray(locations, dtype=np.float64)
+    if positions.shape != (num_channels, 2):
+        raise ValueError(
+            f"locations must have shape ({num_channels}, 2), one (x, y) per channel; got "
+            f"{positions.shape}"
+        )
+    if len(axes) != 2 or not set(axes) <= {"x", "y", "z"}:
+        raise ValueError(f"axes must name two of 'x', 'y', 'z', such as 'xy'; got {axes!r}")
+    params = {"radius": 1} if shape_params is None else dict(shape_params)
+    probe = Probe(ndim=2, si_units="um")
+    probe.set_contacts(positions=positions, shapes=shape, shape_params=params)
+    probe.create_auto_shape(probe_type="tip")
+    probe.set_device_channel_indices(np.arange(num_channels))
+    return probe

@@ -99,7 +99,8 @@ class RecordingView(Recording):
         end_frame: int | None = None,
     ) -> None:
         n_parent = parent.get_num_channels()
-        indices, new_ids = resolve_view_ids(parent._ids, channel_indices, channel_ids, "channel")
+        indices, new_ids = resolve_view_ids(parent.get_channel_ids(), channel_indices,
+                                            channel_ids, "channel")
         super().__init__(parent.get_sampling_frequency(), new_ids, parent.get_dtype())
         self.parent = parent
         self.view_key = ViewKey(
@@ -112,7 +113,7 @@ class RecordingView(Recording):
                 f"frame slicing needs a single-segment recording; this one has "
                 f"{parent.get_num_segments()} segments (use select_segments first)"
             )
-        for index, segment in enumerate(parent._segments):
+        for index, segment in enumerate(parent.get_segments()):
             start, end = resolve_frame_range(start_frame, end_frame, segment.num_samples)
             view = ViewSegment(segment, start, end - start, indices, selector)
             self.add_segment(view, *parent._segment_times_view(index, start, end))
@@ -121,7 +122,7 @@ class RecordingView(Recording):
 
 def select_channels(recording: Recording, channel_ids: Any) -> Recording:
     """A lazy view of ``channel_ids`` in the order given (duplicates and unknown ids raise)."""
-    indices = recording._ids_to_indices(channel_ids)
+    indices = recording.ids_to_indices(channel_ids)
     return _select_indices(recording, indices)
 
 
@@ -140,7 +141,7 @@ def _select_indices(recording: Recording, indices: np.ndarray) -> Recording:
 
 def remove_channels(recording: Recording, remove_channel_ids: Any) -> Recording:
     """A lazy view without ``remove_channel_ids``."""
-    removed = recording._ids_to_indices(remove_channel_ids)
+    removed = recording.ids_to_indices(remove_channel_ids)
     keep = np.setdiff1d(np.arange(recording.get_num_channels()), removed)
     return _select_indices(recording, keep)
 
@@ -212,11 +213,13 @@ class SegmentSelectionRecording(Recording):
     def __init__(self, parent: Recording, segment_indices: Any) -> None:
         indices = resolve_segment_indices(segment_indices, parent.get_num_segments())
         self._record_argument("segment_indices", indices)
-        super().__init__(parent.get_sampling_frequency(), parent._ids, parent.get_dtype())
+        super().__init__(parent.get_sampling_frequency(), parent.get_channel_ids(),
+                         parent.get_dtype())
         self.parent = parent
         for index in indices:
             self.add_segment(
-                parent._segments[index], parent._t_starts[index], parent._time_vectors[index]
+                parent.get_segment(index), parent._t_starts[index],
+                parent._time_vectors[index],
             )
         self._copy_metadata_from(parent)
 

@@ -11,7 +11,15 @@ from .combine import (
     concatenate_sortings,
 )
 from .in_memory import NumpySorting
+from .segments import select_segment_sorting, split_sorting
+from .shared_memory import SharedMemorySorting
+from .spike_trains import spike_vector_to_spike_trains
 from .views import SegmentSelectionSorting, SortingView
+
+#: SpikeInterface's names of the bases: ``isinstance`` checks and subclasses written for
+#: SpikeInterface work unchanged.
+BaseSorting = Sorting
+BaseSortingSegment = SortingSegment
 
 __all__ = [
     "SPIKE_DTYPE",
@@ -26,4 +34,10 @@ __all__ = [
     "NumpySorting",
     "SegmentSelectionSorting",
     "SortingView",
+    "BaseSorting",
+    "BaseSortingSegment",
+    "SharedMemorySorting",
+    "select_segment_sorting",
+    "spike_vector_to_spike_trains",
+    "split_sorting",
 ]

@@ -165,6 +165,9 @@ class SortingSegment(ABC):
         vector = self.get_spike_vector(None)
         return int(vector["sample_index"][-1]) if vector.size else -1
 
+    def precompute(self) -> None:  # noqa: B027  (optional hook: most segments need nothing)
+        """Build whatever makes per-unit reads cheap (nothing by default)."""
+
 
 def cut_spike_vector(vector: np.ndarray, start_frame: int, end_frame: int | None) -> np.ndarray:
     """The spikes of a sorted spike vector with ``start_frame <= sample < end_frame`` (a view)."""
@@ -436,6 +439,100 @@ class Sorting(SegmentedExtractor[SortingSegment]):
         """Number of spikes over all units and segments."""
         return sum(segment.num_spikes() for segment in self._segments)
 
+    def get_non_empty_unit_ids(self) -> np.ndarray:
+        """The ids of the units with at least one spike (in any segment)."""
+        return self._ids[self.count_num_spikes_per_unit(outputs="array") > 0]
+
+    def get_empty_unit_ids(self) -> np.ndarray:
+        """The ids of the units without any spike."""
+        return self._ids[self.count_num_spikes_per_unit(outputs="array") == 0]
+
+    def get_unit_property(self, unit_id: Any, key: str) -> Any:
+        """The value of property ``key`` for one unit."""
+        return self.get_property(key)[self._id_to_index(unit_id)]
+
+    def get_unit_spike_train_in_seconds(
+        self,
+        unit_id: Any,
+        segment_index: int | None = None,
+        start_time: float | None = None,
+        end_time: float | None = None,
+    ) -> np.ndarray:
+        """The spike times in seconds of one unit between ``start_time`` and ``end_time``.
+
+        With a registered recording, times come from its times and both bounds are included.
+        Without one, times are ``sample / sampling_frequency`` and the bounds are rounded to
+        the nearest samples, the end excluded (as SpikeInterface does).
+
+        Examples
+        --------
+        >>> import lazyephys as le
+        >>> s = le.NumpySorting.from_unit_dict({"a": [0, 500, 1000]}, sampling_frequency=1000.0)
+        >>> s.get_unit_spike_train_in_seconds("a", start_time=0.25, end_time=1.0).tolist()
+        [0.5]
+        """
+        if self._recording is None:
+            index = resolve_segment_index(segment_index, len(self._segments))
+            start = None if start_time is None else self.time_to_sample_index(start_time, index)
+            end = None if end_time is None else self.time_to_sample_index(end_time, index)
+            frames = self.get_unit_spike_train(unit_id, index, start_frame=max(start, 0)
+                                               if start is not None else None,
+                                               end_frame=end)
+            return frames / self._sampling_frequency
+        times = self.get_unit_spike_train(unit_id, segment_index, return_times=True)
+        keep = np.ones(times.size, dtype=bool)
+        if start_time is not None:
+            keep &= times >= float(start_time)
+        if end_time is not None:
+            keep &= times <= float(end_time)
+        return times if bool(keep.all()) else times[keep]
+
+    # ---------------------------------------------------------------- times
+    def has_time_vector(self, segment_index: int | None = None) -> bool:
+        """True when the registered recording's segment has a time vector."""
+        index = resolve_segment_index(segment_index, len(self._segments))
+        return self._recording is not None and self._recording.has_time_vector(index)
+
+    def get_times(self, segment_index: int | None = None) -> np.ndarray | None:
+        """The registered recording's sample times of a segment, or None without one."""
+        index = resolve_segment_index(segment_index, len(self._segments))
+        if self._recording is None:
+            return None
+        return self._recording.get_times(index)
+
+    def get_start_time(self, segment_index: int | None = None) -> float:
+        """Time in seconds of the segment's first sample (0 without a registered recording)."""
+        index = resolve_segment_index(segment_index, len(self._segments))
+        if self._recording is not None:
+            return self._recording.get_start_time(index)
+        return 0.0
+
+    def get_end_time(self, segment_index: int | None = None) -> float:
+        """Time in seconds of the segment's last sample.
+
+        From the registered recording, else from the known number of samples, else the time
+        of the segment's last spike (0 when it has none).
+        """
+        index = resolve_segment_index(segment_index, len(self._segments))
+        if self._recording is not None:
+            return self._recording.get_end_time(index)
+        known = self._known_num_samples(index)
+        last = known - 1 if known is not None else self._segments[index].last_spike_sample()
+        return max(last, 0) / self._sampling_frequency
+
+    # -------------------------------------------------------------- caches
+    def precompute_spike_trains(self) -> None:
+        """Build the per-unit index of every segment now, so later spike-train reads are slices.
+
+        Examples
+        --------
+        >>> import lazyephys as le
+        >>> sorting = le.generate_sorting(num_units=3, durations=[1.0], seed=0)
+        >>> sorting.precompute_spike_trains()
+        """
+        for segment in self._segments:
+            segment.precompute()
+
     # ------------------------------------------------------------ recording
     def register_recording(self, recording: Recording, check_spike_frames: bool = True) -> None:
         """Attach the recording this sorting comes from (in place).
@@ -583,6 +680,19 @@ class Sorting(SegmentedExtractor[SortingSegment]):
         from .views import split_by
 
         return split_by(self, property, outputs)
+
+    def select_periods(self, periods: Any) -> Sorting:
+        """Keep, for each unit, only its spikes inside its periods (see
+        :func:`~lazyephys.sorting.periods.select_periods`)."""
+        from .periods import select_periods
+
+        return select_periods(self, periods)
+
+    def to_shared_memory_sorting(self) -> Sorting:
+        """A copy whose spike vector lives in shared memory (workers attach without copies)."""
+        from .shared_memory import SharedMemorySorting
+
+        return SharedMemorySorting.from_sorting(self)
 
     def to_numpy_sorting(self) -> Sorting:
         """An in-memory copy (a ``NumpySorting``) with the same ids and properties."""

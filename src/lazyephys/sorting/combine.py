@@ -129,7 +129,7 @@ def _piece_lengths(
                 "pass total_samples_list=[...] (one total per sorting) or register recordings"
             )
         for s, num in enumerate(known):
-            last_spike = sorting._segments[s].last_spike_sample()
+            last_spike = sorting.get_segment(s).last_spike_sample()
             if last_spike >= num:  # type: ignore[operator]
                 where = f"total_samples_list[{i}] = {total}" if total is not None else (
                     f"segment {s} of sorting {i} ({num} samples)"
@@ -164,8 +164,8 @@ class ConcatenateSegmentSorting(Sorting):
         if total_samples_list is not None:
             self._record_argument("total_samples_list", totals)
         first = sortings[0]
-        super().__init__(first.get_sampling_frequency(), first._ids)
-        parents = [seg for sorting in sortings for seg in sorting._segments]
+        super().__init__(first.get_sampling_frequency(), first.get_unit_ids())
+        parents = [seg for sorting in sortings for seg in sorting.get_segments()]
         self.add_segment(ConcatenatedSortingSegment(parents, lengths), sum(lengths))
         self._copy_metadata_from(first)
 
@@ -203,10 +203,10 @@ class AppendSegmentSorting(Sorting):
         check_same_sampling_frequency(sortings, "append_sortings")
         check_same_ids(sortings, "append_sortings")
         first = sortings[0]
-        super().__init__(first.get_sampling_frequency(), first._ids)
+        super().__init__(first.get_sampling_frequency(), first.get_unit_ids())
         for sorting in sortings:
-            for index, segment in enumerate(sorting._segments):
-                self.add_segment(segment, sorting._known_num_samples(index))
+            for index, segment in enumerate(sorting.get_segments()):
+                self.add_segment(segment, sorting.known_num_samples(index))
         self._copy_metadata_from(first)
 
 
@@ -315,13 +315,14 @@ class UnitsAggregationSorting(Sorting):
         super().__init__(first.get_sampling_frequency(), ids)
         widths = [sorting.get_num_units() for sorting in sortings]
         for s in range(n_seg):
-            segment = AggregatedSortingSegment([sorting._segments[s] for sorting in sortings],
+            segment = AggregatedSortingSegment([sorting.get_segment(s) for sorting in sortings],
                                                widths)
             self.add_segment(segment, known[s])
         self._recording = next((s._recording for s in sortings if s._recording is not None),
                                None)
         merge_properties(self, sortings, "aggregate_units")
-        self._annotations.update(first._annotations)
+        self.annotate(**{key: first.get_annotation(key, copy_value=False)
+                         for key in first.get_annotation_keys()})
 
 
 def aggregate_units(sorting_list: Any, renamed_unit_ids: Any = None) -> Sorting:

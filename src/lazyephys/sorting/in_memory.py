@@ -100,6 +100,9 @@ class SpikeVectorSegment(SortingSegment):
             self._trains = (samples_by_unit, offsets)
         return self._trains
 
+    def precompute(self) -> None:
+        self._train_index()
+
     def get_unit_spike_train(
         self, unit_index: int, start_frame: int, end_frame: int | None
     ) -> np.ndarray:
@@ -444,6 +447,53 @@ class NumpySorting(Sorting):
         return cls(vector, sampling_frequency, unit_ids, num_samples)
 
     @classmethod
+    def from_peaks(cls, peaks: Any, sampling_frequency: float, unit_ids: Any) -> NumpySorting:
+        """Build from detected peaks: one unit per channel, its spikes the channel's peaks.
+
+        Parameters
+        ----------
+        peaks : numpy structured array
+            With the fields ``sample_index``, ``channel_index`` and ``segment_index``
+            (as peak detection returns them), in any order.
+        sampling_frequency : float
+        unit_ids : list
+            One id per channel index (usually the recording's channel ids).
+
+        Examples
+        --------
+        >>> import numpy as np, lazyephys as le
+        >>> peaks = np.zeros(3, dtype=[("sample_index", "i8"), ("channel_index", "i8"),
+        ...                            ("segment_index", "i8"), ("amplitude", "f4")])
+        >>> peaks["sample_index"] = [30, 10, 20]
+        >>> peaks["channel_index"] = [1, 0, 1]
+        >>> s = le.NumpySorting.from_peaks(peaks, 1000.0, unit_ids=["a", "b"])
+        >>> s.get_unit_spike_train("b").tolist()
+        [20, 30]
+        """
+        names = getattr(getattr(peaks, "dtype", None), "names", None) or ()
+        missing = {"sample_index", "channel_index", "segment_index"} - set(names)
+        if missing:
+            raise ValueError(
+                f"peaks must be a structured array with the fields sample_index, "
+                f"channel_index and segment_index; it lacks {sorted(missing)}"
+            )
+        samples = np.asarray(peaks["sample_index"], dtype=np.int64)
+        units = np.asarray(peaks["channel_index"], dtype=np.int64)
+        segments = np.asarray(peaks["segment_index"], dtype=np.int64)
+        ids = as_id_array(unit_ids, "unit_ids")
+        if units.size and (units.min() < 0 or units.max() >= ids.size):
+            raise ValueError(
+                f"peaks have channel indices {int(units.min())}..{int(units.max())} but "
+                f"{ids.size} unit_ids were given (one per channel index)"
+            )
+        order = np.lexsort((units, samples, segments))
+        vector = empty_spike_vector(samples.size)
+        vector["sample_index"] = samples[order]
+        vector["unit_index"] = units[order]
+        vector["segment_index"] = segments[order]
+        return cls(vector, sampling_frequency, ids)
+
+    @classmethod
     def from_sorting(cls, sorting: Sorting, with_metadata: bool = True) -> NumpySorting:
         """An in-memory copy of any sorting (its properties and annotations too).
 
@@ -457,13 +507,14 @@ class NumpySorting(Sorting):
         if not isinstance(sorting, Sorting):
             raise TypeError(f"expected a Sorting, got {type(sorting).__name__}")
         vector = sorting.to_spike_vector(concatenated=True)
-        known = [sorting._known_num_samples(i) for i in range(sorting.get_num_segments())]
-        result = cls(vector, sorting.get_sampling_frequency(), sorting._ids, known)
+        known = [sorting.known_num_samples(i) for i in range(sorting.get_num_segments())]
+        result = cls(vector, sorting.get_sampling_frequency(), sorting.get_unit_ids(), known)
         if with_metadata:
-            for key, values in sorting._properties.items():
-                result.set_property(key, values)
-            if sorting._annotations:
-                result.annotate(**sorting._annotations)
+            # set as state changed after construction, so that provenance keeps it
+            for key in sorting.get_property_keys():
+                result.set_property(key, sorting.get_property(key))
+            result.annotate(**{key: sorting.get_annotation(key)
+                               for key in sorting.get_annotation_keys()})
         return result
 
 

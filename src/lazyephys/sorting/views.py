@@ -177,7 +177,7 @@ class SortingView(Sorting):
         end_frame: int | None = None,
     ) -> None:
         n_parent = parent.get_num_units()
-        indices, new_ids = resolve_view_ids(parent._ids, unit_indices, unit_ids, "unit")
+        indices, new_ids = resolve_view_ids(parent.get_unit_ids(), unit_indices, unit_ids, "unit")
         super().__init__(parent.get_sampling_frequency(), new_ids)
         self.parent = parent
         self.view_key = ViewKey(
@@ -189,7 +189,7 @@ class SortingView(Sorting):
                 f"frame slicing needs a single-segment sorting; this one has "
                 f"{parent.get_num_segments()} segments (use select_segments first)"
             )
-        for index, segment in enumerate(parent._segments):
+        for index, segment in enumerate(parent.get_segments()):
             known = parent._known_num_samples(index)
             if sliced:
                 start, end = _slice_range(start_frame, end_frame, known)
@@ -230,7 +230,7 @@ def select_units(sorting: Sorting, unit_ids: Any, renamed_unit_ids: Any = None) 
     >>> sorting.select_units(["2", "0"], renamed_unit_ids=["a", "b"]).get_unit_ids().tolist()
     ['a', 'b']
     """
-    indices = sorting._ids_to_indices(unit_ids)
+    indices = sorting.ids_to_indices(unit_ids)
     new_ids = None
     if renamed_unit_ids is not None:
         new_ids = as_id_array(renamed_unit_ids, "renamed_unit_ids")
@@ -243,7 +243,7 @@ def select_units(sorting: Sorting, unit_ids: Any, renamed_unit_ids: Any = None) 
 
 def remove_units(sorting: Sorting, remove_unit_ids: Any) -> Sorting:
     """A lazy view without ``remove_unit_ids`` (unknown ids raise)."""
-    removed = sorting._ids_to_indices(remove_unit_ids)
+    removed = sorting.ids_to_indices(remove_unit_ids)
     keep = np.setdiff1d(np.arange(sorting.get_num_units()), removed)
     return _select_indices(sorting, keep)
 
@@ -335,10 +335,10 @@ class SegmentSelectionSorting(Sorting):
     def __init__(self, parent: Sorting, segment_indices: Any) -> None:
         indices = resolve_segment_indices(segment_indices, parent.get_num_segments())
         self._record_argument("segment_indices", indices)
-        super().__init__(parent.get_sampling_frequency(), parent._ids)
+        super().__init__(parent.get_sampling_frequency(), parent.get_unit_ids())
         self.parent = parent
         for index in indices:
-            self.add_segment(parent._segments[index], parent._known_num_samples(index))
+            self.add_segment(parent.get_segment(index), parent.known_num_samples(index))
         if parent._recording is not None:
             self._recording = parent._recording.select_segments(indices)
         self._copy_metadata_from(parent)

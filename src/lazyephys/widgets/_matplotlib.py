@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import math
 from typing import Any
 
-__all__ = ["require_pyplot", "get_axes", "set_time_axis"]
+import numpy as np
+
+__all__ = ["require_pyplot", "get_axes", "set_time_axis", "label_rows"]
 
 _EXTRA_HINT = "plotting needs matplotlib: pip install 'lazyephys[widgets]'"
 
@@ -40,3 +43,26 @@ def set_time_axis(ax: Any, t0: float, t1: float) -> None:
     formatter = ax.xaxis.get_major_formatter()
     if hasattr(formatter, "set_useOffset"):
         formatter.set_useOffset(False)
+
+
+def label_rows(ax: Any, labels: Any) -> None:
+    """Label the rows ``0..n-1`` of the vertical axis with their ids.
+
+    Every row is labelled when the labels fit the axes' height; otherwise every k-th row,
+    k as small as fits. Ticks are always ids, never row positions, which would be read as
+    ids.
+    """
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+
+    names = [str(label) for label in labels]
+    if not names:
+        ax.set_yticks([])
+        return
+    height_points = ax.get_position().height * ax.figure.get_figheight() * 72.0
+    size = FontProperties(size=rcParams["ytick.labelsize"]).get_size_in_points()
+    # a label needs about 1.3 times its font size not to touch its neighbours
+    step = max(1, math.ceil(len(names) * size * 1.3 / max(height_points, 1.0)))
+    rows = np.arange(0, len(names), step)
+    ax.set_yticks(rows)
+    ax.set_yticklabels([names[row] for row in rows])

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ._labelled import check_bin_edges, check_labels, table_values
-from ._matplotlib import get_axes, require_pyplot
+from ._matplotlib import get_axes, label_rows, require_pyplot
 
 __all__ = ["plot_binned"]
 
@@ -120,9 +120,7 @@ def plot_binned(
     plt.colorbar(mesh, ax=ax, label=value_name or default_name)
     ax.set_xlim(float(x[0]), float(x[-1]))
     ax.set_ylim(-0.5, num_columns - 0.5)
-    if num_columns <= 50:
-        ax.set_yticks(np.arange(num_columns))
-        ax.set_yticklabels([str(name) for name in names])
+    label_rows(ax, names)
     ax.set_xlabel(time_label if edges is not None else "bin")
     ax.set_ylabel(label_name)
     return ax

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ._matplotlib import get_axes, require_pyplot, set_time_axis
+from ._matplotlib import get_axes, label_rows, require_pyplot, set_time_axis
 from ._ranges import sorting_window, unit_positions
 
 __all__ = ["plot_unit_presence", "plot_firing_rate"]
@@ -101,9 +101,7 @@ def plot_unit_presence(
     plt.colorbar(mesh, ax=ax, label="firing rate (Hz)")
     set_time_axis(ax, t0, t1)
     ax.set_ylim(-0.5, ids.size - 0.5)
-    if ids.size <= 50:
-        ax.set_yticks(np.arange(ids.size))
-        ax.set_yticklabels([str(i) for i in ids])
+    label_rows(ax, ids)
     ax.set_ylabel("unit")
     return ax
 

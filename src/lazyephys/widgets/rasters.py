@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ._matplotlib import get_axes, require_pyplot, set_time_axis
+from ._matplotlib import get_axes, label_rows, require_pyplot, set_time_axis
 from ._ranges import sorting_window, unit_positions
 
 __all__ = ["plot_rasters"]
@@ -108,8 +108,6 @@ def plot_rasters(
         ax.legend(title=color_by, loc="upper right", fontsize="small")
     set_time_axis(ax, t0, t1)
     ax.set_ylim(-0.5, ids.size - 0.5)
-    if ids.size <= 50:
-        ax.set_yticks(np.arange(ids.size))
-        ax.set_yticklabels([str(i) for i in ids])
+    label_rows(ax, ids)
     ax.set_ylabel("unit")
     return ax

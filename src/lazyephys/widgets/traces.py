@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ._matplotlib import get_axes, set_time_axis
+from ._matplotlib import get_axes, label_rows, set_time_axis
 from ._ranges import check_ids, check_time_range, resolve_segment_index
 
 __all__ = ["plot_traces"]
@@ -121,8 +121,7 @@ def plot_traces(
     ax.set_ylim(-0.5, ids.size - 0.5)
     ax.set_ylabel("channel (by depth)" if order_channel_by_depth else "channel")
     if show_channel_ids:
-        ax.set_yticks(np.arange(ids.size))
-        ax.set_yticklabels([str(i) for i in ids])
+        label_rows(ax, ids)
     else:
         ax.set_yticks([])
     return ax

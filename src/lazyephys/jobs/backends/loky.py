@@ -19,6 +19,14 @@ as a temporary file when large. A worker decodes a job on the first chunk it run
 builds its state once; the job's end closes the state in every worker that built one, and
 the workers stay for the next job.
 
+A new pool
+----------
+A worker takes a second or more to start (a fresh interpreter importing numpy, joblib and
+this library). Meanwhile the caller runs the job's first chunks itself, with a state of its
+own, and stops after the chunk it is on once the first worker answers; a small job is often
+done before any worker is up, and the pool is warm for the next one. Memory then holds at
+most ``n_jobs + 1`` chunks.
+
 The status board
 ----------------
 A small file shared by the caller and its workers (memory-mapped, in ``/dev/shm`` where there
@@ -30,11 +38,11 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import fcntl
 import mmap
 import os
 import re
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -42,11 +50,18 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import JobCloseError, JobTransferError, JobWorkerDiedError
+from ...errors import (
+    JobChunkError,
+    JobCloseError,
+    JobInitError,
+    JobTransferError,
+    JobWorkerDiedError,
+)
 from ..job import (
     Job,
     chunk_failure,
     close_worker_state,
+    describe_chunk,
     drive,
     job_pieces,
     make_payload,
@@ -55,7 +70,7 @@ from ..job import (
     unpicklable_error,
 )
 
-__all__ = ["LokyBackend", "BACKEND", "IDLE_TIMEOUT", "shutdown_pool"]
+__all__ = ["LokyBackend", "BACKEND", "IDLE_TIMEOUT", "start_workers", "shutdown_pool"]
 
 #: Seconds a warm pool waits for the next job before its workers exit.
 IDLE_TIMEOUT = 300.0
@@ -98,11 +113,12 @@ class _Board:
 
     @contextlib.contextmanager
     def locked(self) -> Any:
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        """The cells, with every other process of the pool kept out (a file lock)."""
+        _lock_file(self._fd)
         try:
             yield self.cells
         finally:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            _unlock_file(self._fd)
 
     def claim_slot(self, pid: int) -> int:
         with self.locked() as cells:
@@ -123,6 +139,11 @@ class _Board:
                 found[pid] = int(self.cells[base + 2])
         return found
 
+    def live_pids(self) -> list[int]:
+        """Pids of the workers that hold a slot and are alive."""
+        pids = (int(self.cells[_HEADER + _SLOT * slot]) for slot in range(_SLOTS))
+        return [pid for pid in pids if pid and _alive(pid)]
+
     def close(self, remove: bool) -> None:
         with contextlib.suppress(Exception):
             self.cells.release()
@@ -131,6 +152,30 @@ class _Board:
         if remove:
             with contextlib.suppress(OSError):
                 os.unlink(self.path)
+
+
+def _lock_file(fd: int) -> None:
+    if sys.platform == "win32":  # pragma: no cover - Windows
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _unlock_file(fd: int) -> None:
+    if sys.platform == "win32":  # pragma: no cover - Windows
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def _remove_stale_boards(folder: str) -> None:
@@ -146,19 +191,26 @@ def _remove_stale_boards(folder: str) -> None:
 
 
 def _alive(pid: int) -> bool:
+    """True if ``pid`` runs (a dead worker its parent has not reaped yet counts as dead)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            # the state follows the parenthesised command name, which may hold spaces
+            return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _init_worker(board_path: str, threads: int | None, parent_pid: int) -> None:
     # a terminal's Ctrl-C reaches the whole process group; the caller decides what stops
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent(parent_pid)
+    _no_rss_leak_check()
     board = _Board(board_path)
     _worker.clear()
     _worker.update(board=board, slot=board.claim_slot(os.getpid()), jobs={})
@@ -166,6 +218,24 @@ def _init_worker(board_path: str, threads: int | None, parent_pid: int) -> None:
         from threadpoolctl import threadpool_limits
 
         _worker["limiter"] = threadpool_limits(limits=threads)
+    # what rebuilding any description imports, loaded now, while the caller still works
+    from ...base.provenance import get_registered_kinds
+
+    get_registered_kinds()
+
+
+def _no_rss_leak_check() -> None:
+    """Turn off loky's memory-leak guard in this worker.
+
+    loky restarts a worker whose RSS grew by 300 MB since its first task. A worker reading a
+    memory-mapped recording grows its RSS by the file pages it has touched (page cache, not a
+    leak), so a long export would restart its workers again and again. Memory here is bounded
+    by the chunk size instead; loky then only collects garbage once a second.
+    """
+    from joblib.externals.loky import process_executor
+
+    if hasattr(process_executor, "_USE_PSUTIL"):
+        process_executor._USE_PSUTIL = False
 
 
 def _watch_parent(parent_pid: int) -> None:
@@ -225,6 +295,11 @@ def _job_in_worker(wire: _WireJob) -> _WorkerJob:
     job = jobs.get(wire.key)
     if job is not None:
         return job
+    # a caller runs one job at a time: a state still here belongs to a job that ended
+    # without reaching this worker (its end timed out), so it is closed now
+    for stale in list(jobs):
+        with contextlib.suppress(Exception):
+            close_worker_state(jobs.pop(stale).state)
     if wire.inline is not None:
         data = wire.inline
     else:
@@ -293,16 +368,19 @@ def _end_job(key: str, serial: int, n_workers: int) -> str | None:
 # ----------------------------------------------------------------- caller side
 @dataclass
 class _Pool:
-    """The caller's side of the warm pool: its board and the job counter."""
+    """The caller's side of the warm pool: its board, the job counter, the last executor."""
 
     pid: int
     board: _Board
     serial: int = 0
+    last_executor: Any = None
+    started: Any = None  # a future that completes when the executor's first worker is ready
 
 
 _pool: _Pool | None = None
-# one loky job at a time per process: jobs share the pool and its board
-_job_lock = threading.Lock()
+# one loky job at a time per process: jobs share the pool and its board (re-entrant: a
+# chunk the caller runs while workers start may itself start a job)
+_job_lock = threading.RLock()
 
 
 def _caller_pool() -> _Pool:
@@ -326,6 +404,32 @@ def _executor(n_workers: int, threads: int | None, board: _Board) -> Any:
         max_workers=n_workers, timeout=IDLE_TIMEOUT, initializer=_init_worker,
         initargs=(board.path, threads, os.getpid()),
     )
+
+
+def start_workers(n_jobs: int = 2, max_threads_per_worker: int | None = 1) -> list[int]:
+    """Start the warm pool now and wait until every worker answers; returns their pids.
+
+    Jobs start them on their own (and run their first chunks in the caller meanwhile);
+    starting them ahead, in a notebook's first cell, makes even the first job parallel.
+    """
+    from ..job_kwargs import resolve_n_jobs
+
+    n_workers = resolve_n_jobs(n_jobs)
+    with _job_lock:
+        pool = _caller_pool()
+        executor = _executor(n_workers, max_threads_per_worker, pool.board)
+        if executor is not pool.last_executor:
+            pool.last_executor, pool.started = executor, executor.submit(_ping)
+        pool.started.result()
+        # one ping per worker, each held until all have answered: every worker is up
+        with pool.board.locked() as cells:
+            pool.serial += 1
+            cells[0], cells[1] = 0, pool.serial
+        futures = [executor.submit(_end_job, "", pool.serial, n_workers)
+                   for _ in range(n_workers)]
+        for future in futures:
+            future.result()
+        return sorted(int(pid) for pid in pool.board.live_pids())
 
 
 def shutdown_pool() -> None:
@@ -387,9 +491,9 @@ def _dead_worker_error(job: Job, error: BaseException, running: dict[int, int]
         return JobWorkerDiedError(f"a worker process of {name} {how} abruptly. {advice}")
     pid, index = sorted(dead.items())[0]
     segment, start, end = plan[index]
+    killed = killer == -getattr(signal, "SIGKILL", 9)
     cause = ("This is most often the operating system stopping it when memory runs out."
-             if killer == -signal.SIGKILL else "The worker died without raising a Python "
-             "exception.")
+             if killed else "The worker died without raising a Python exception.")
     return JobWorkerDiedError(
         f"worker process {pid} of {name} {how} while running chunk (segment {segment}, "
         f"frames {start}-{end}). {cause} {advice}"
@@ -435,11 +539,19 @@ def _run_locked(job: Job, description: bytes) -> list[Any]:
         inline = None
     wire = _WireJob(serial, key, job.job_name, inline, path)
     executor = _executor(job.n_workers, job.spec.max_threads_per_worker, pool.board)
+    if executor is not pool.last_executor:
+        pool.last_executor, pool.started = executor, executor.submit(_ping)
     plan = job.plan
     broken: list[BaseException] = []  # the pool broke: its workers are gone with their states
+    submitted: list[int] = []
 
     def submit(index: int) -> Any:
-        return executor.submit(_run_task, wire, index, *plan[index])
+        submitted.append(index)
+        try:
+            return executor.submit(_run_task, wire, index, *plan[index])
+        except BrokenProcessPool as exc:  # the pool broke before this chunk was queued
+            broken.append(exc)
+            raise _dead_worker_error(job, exc, pool.board.running(serial)) from exc
 
     def on_error(index: int, error: BaseException) -> BaseException:
         if isinstance(error, BrokenProcessPool):
@@ -453,14 +565,19 @@ def _run_locked(job: Job, description: bytes) -> list[Any]:
 
     try:
         try:
-            results = drive(plan, submit, 2 * job.n_workers, job.progress, on_error, finish)
+            # while new workers start (a second or more), the caller runs the first chunks
+            done_here = _run_while_starting(job, pool.started)
+            results = drive(plan, submit, 2 * job.n_workers, job.progress, on_error, finish,
+                            start=len(done_here))
+            results[: len(done_here)] = done_here
         except Exception:
-            if not broken:
+            if submitted and not broken:
                 # the original error matters more than a close failing after it
                 with contextlib.suppress(JobCloseError):
                     _end_everywhere(executor, pool, wire, job)
             raise
-        _end_everywhere(executor, pool, wire, job)
+        if submitted:  # else no worker saw the job (the caller ran it all while they started)
+            _end_everywhere(executor, pool, wire, job)
         return results
     except KeyboardInterrupt:
         # stop now: the caller discards partial output, no worker may write after that; the
@@ -472,6 +589,51 @@ def _run_locked(job: Job, description: bytes) -> list[Any]:
         if path is not None:
             with contextlib.suppress(OSError):
                 os.unlink(path)
+
+
+def _ping() -> int:
+    return os.getpid()
+
+
+def _run_while_starting(job: Job, ping: Any) -> list[Any]:
+    """Run chunks in the caller, from the first, until a new pool's first worker answers.
+
+    Starting workers takes a second or more (a fresh interpreter importing numpy, joblib and
+    this library); a small job is done by then. The caller stops after the chunk it is on
+    when a worker is ready, so at most one chunk more than ``n_jobs`` is in memory.
+    """
+    results: list[Any] = []
+    if ping.done():
+        return results
+    limits: Any = contextlib.nullcontext()
+    if job.spec.max_threads_per_worker is not None:
+        from threadpoolctl import threadpool_limits
+
+        limits = threadpool_limits(limits=job.spec.max_threads_per_worker)
+    with limits:
+        return _run_here(job, ping, results)
+
+
+def _run_here(job: Job, ping: Any, results: list[Any]) -> list[Any]:
+    try:
+        state = job.build_state_here()
+    except Exception as exc:
+        raise JobInitError(f"the init function of job {job.job_name!r} failed: {exc!r}") from exc
+    try:
+        while len(results) < len(job.plan) and not ping.done():
+            index = len(results)
+            chunk = job.plan[index]
+            try:
+                results.append(job.spec.run_func(*chunk, state))
+            except Exception as exc:
+                raise JobChunkError(
+                    f"{describe_chunk(job.job_name, chunk)}: {type(exc).__name__}: {exc}",
+                    job.job_name, *chunk,
+                ) from exc
+            job.progress.done(index)
+    finally:
+        close_worker_state(state)
+    return results
 
 
 def _end_everywhere(executor: Any, pool: _Pool, wire: _WireJob, job: Job) -> None:

@@ -23,6 +23,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ...errors import JobWorkerDiedError
+from ..caller_watch import watch_caller
 from ..job import (
     MAIN_GUARD_EXPLANATION,
     Job,
@@ -57,10 +58,11 @@ def default_mp_context() -> str:
 _worker: dict[str, Any] = {}
 
 
-def _process_initializer(payload: Any, slots: Any, slot_counter: Any) -> None:
+def _process_initializer(payload: Any, slots: Any, slot_counter: Any, caller_pid: int) -> None:
     # Ctrl-C is handled by the caller, which terminates the workers; ignoring SIGINT here keeps
     # a terminal's Ctrl-C (sent to the whole process group) from printing a traceback per worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch_caller(caller_pid)  # a killed caller never leaves its workers behind
     if isinstance(payload, bytes):
         payload = pickle.loads(payload)
     with slot_counter.get_lock():
@@ -215,7 +217,7 @@ def run_process_pool(job: Job, context_name: str) -> list[Any]:
     counter = context.Value("i", 0)
     executor = ProcessPoolExecutor(
         max_workers=n_workers, mp_context=context, initializer=_process_initializer,
-        initargs=(initial, slots, counter),
+        initargs=(initial, slots, counter, os.getpid()),
     )
     processes: dict[int, Any] = {}
 

@@ -1,0 +1,86 @@
+"""Workers exit when the process that started them dies, whatever killed it and the backend.
+
+Each case runs a parallel save in a real subprocess, kills that process with SIGKILL or SIGTERM
+while its workers write, and checks that every process it had started (workers, a fork server,
+helpers) is gone soon after and that nothing loadable is left at the target.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import psutil
+import pytest
+
+import lazyephys as le
+
+_SAVE = textwrap.dedent(
+    """
+    import sys
+    import lazyephys as le
+
+    engine = sys.argv[3]
+    kwargs = {"pool_engine": "process", "mp_context": engine} if engine != "loky" else {}
+    # long enough that it is always still running when it is killed
+    rec = le.NoiseGeneratorRecording(64, 30000.0, [3600.0], seed=0, mode="noise_generator")
+    if __name__ == "__main__":
+        rec.save(folder=sys.argv[1], format=sys.argv[2], n_jobs=2, chunk_duration="0.2s",
+                 **kwargs)
+    """
+)
+
+
+def _wait_for(condition, limit=60.0):
+    # a guard against hanging, not a timing assertion
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _writing(tmp_path) -> bool:
+    return any(path.is_file() for partial in tmp_path.glob(".out*.partial-*")
+               for path in partial.rglob("*"))
+
+
+@pytest.mark.parametrize("engine, fmt, signum", [
+    ("loky", "binary", signal.SIGKILL),
+    ("loky", "zarr", signal.SIGTERM),
+    ("fork", "binary", signal.SIGTERM),
+    ("forkserver", "zarr", signal.SIGKILL),  # the same watch serves spawn workers
+])
+def test_workers_exit_with_their_killed_caller(tmp_path, engine, fmt, signum):
+    script = tmp_path / "save.py"
+    script.write_text(_SAVE)
+    target = tmp_path / "out"
+    caller = subprocess.Popen([sys.executable, str(script), str(target), fmt, engine],
+                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    started: list[psutil.Process] = []
+    try:
+        parent = psutil.Process(caller.pid)
+        started_writing = _wait_for(lambda: caller.poll() is not None or (
+            _writing(tmp_path) and len(parent.children()) >= 2))
+        assert started_writing and caller.poll() is None, caller.stderr.read().decode()
+        started = parent.children(recursive=True)
+        caller.send_signal(signum)
+        caller.wait(timeout=30)
+    finally:
+        if caller.poll() is None:
+            caller.kill()
+            caller.wait()
+        if caller.stderr is not None:
+            caller.stderr.close()
+    alive = lambda: [p for p in started  # noqa: E731
+                     if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    survivors = [] if _wait_for(lambda: not alive(), limit=20.0) else alive()
+    for process in survivors:
+        process.kill()
+    assert survivors == [], f"still running after their caller died: {survivors}"
+    with pytest.raises(FileNotFoundError):
+        le.load(target if fmt == "binary" else tmp_path / "out.zarr")
