@@ -98,3 +98,8 @@ def test_time_ordered_split(sorting):
     assert train.tolist() == [1, 3, 2] and validation.tolist() == [4] and test.tolist() == [0]
     with pytest.raises(ValueError, match="sum to 1"):
         split_epochs(10, (0.5, 0.2))
+
+
+def test_no_events_give_empty_counts(sorting):
+    around = peri_event_counts(sorting, [], window=(-0.1, 0.1), bin_duration=0.05)
+    assert around.counts.shape == (0, 4, 5)

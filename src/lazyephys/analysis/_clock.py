@@ -38,7 +38,9 @@ def check_positive_duration(value: object, name: str) -> float:
 
 def count_bins(span: float, bin_duration: float) -> int:
     """Bins of ``bin_duration`` needed to cover ``span`` seconds (the last may be shorter)."""
-    return max(1, math.ceil(span / bin_duration - _GRID_TOLERANCE))
+    quotient = span / bin_duration
+    # a quotient a rounding error above a whole number (0.9 / 0.3) is that whole number
+    return max(1, math.ceil(quotient - _GRID_TOLERANCE * max(1.0, quotient)))
 
 
 class SegmentClock:

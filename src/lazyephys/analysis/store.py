@@ -174,7 +174,23 @@ def save_counts(
 
 # ---------------------------------------------------------------------- read
 def load_counts(path: str | os.PathLike[str]) -> BinnedSpikes | EpochCounts:
-    """Load counts written by :func:`save_counts` (HDF5 file or zarr store)."""
+    """Load counts written by :func:`save_counts`.
+
+    Parameters
+    ----------
+    path : path
+        An HDF5 file or a zarr store written by :func:`save_counts`.
+
+    Returns
+    -------
+    BinnedSpikes or EpochCounts
+        With every label saved (unit ids and properties, bin edges, the epochs' table).
+
+    Raises
+    ------
+    FormatError
+        The file or store was not written by :func:`save_counts`, or by a newer version.
+    """
     location = Path(path)
     where = str(location)
     if location.is_file() and is_hdf5_file(location):

@@ -352,7 +352,7 @@ def _apply_metadata(obj: BaseExtractor, node: dict[str, Any], context: _Context)
         obj.set_probegroup(ProbeGroup.from_dict(probegroup), in_place=True)
     properties = node.get("properties") or {}
     if isinstance(properties, dict):
-        size = len(obj._ids)
+        size = len(obj.ids_to_indices())  # the number of channels or units
         for key, values in properties.items():
             if values is None or (key in ("contact_vector", "location") and probegroup):
                 continue

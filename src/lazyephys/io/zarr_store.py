@@ -265,20 +265,26 @@ def _check_traces_arrays(root: Any, attrs: dict[str, Any], arrays: list[Any], wh
 
 
 def _chunk_keys(array: Any) -> list[str]:
-    """The keys of every chunk (or shard) file of a 2-d zarr v3 array."""
+    """The keys of every chunk (or shard) file of a 2-d array, relative to the array.
+
+    The array's own key encoding spells them (``c/0/1`` in zarr 3, ``0.1`` in zarr 2).
+    """
     outer = array.shards or array.chunks
     grid = [-(-size // length) for size, length in zip(array.shape, outer, strict=True)]
-    return [f"c/{i}/{j}" for i in range(grid[0]) for j in range(grid[1])]
+    encode = array.metadata.encode_chunk_key
+    return [encode((i, j)) for i in range(grid[0]) for j in range(grid[1])]
 
 
 def _listed_chunk_keys(root: Any, name: str) -> set[str]:
     """The chunk keys stored under array ``name``, listed from the store (local or remote)."""
     from zarr.core.sync import sync
 
-    prefix = "/".join(part for part in (root.path, name, "c") if part) + "/"
+    prefix = "/".join(part for part in (root.path, name) if part) + "/"
 
     async def listed() -> set[str]:
-        return {key[len(prefix) - 2:] async for key in root.store.list_prefix(prefix)}
+        keys = {key[len(prefix):] async for key in root.store.list_prefix(prefix)}
+        # the array's own metadata documents are not chunks
+        return {key for key in keys if key != "zarr.json" and not key.startswith(".z")}
 
     return sync(listed())
 

@@ -200,7 +200,7 @@ def _setup(recording: Recording, parent: Recording, rate: float, up: int, down: 
         t_start, vector = _times(parent, index, up, down, offset, segment.num_samples,
                                  gap_tolerance_ms)
         recording.add_segment(segment, t_start, vector)
-    recording._copy_metadata_from(parent)
+    parent.copy_metadata(recording)
 
 
 @register_kind
