@@ -27,14 +27,14 @@ from lazyephys.widgets import plot_probe_map, plot_rasters, plot_traces
 workdir = Path(tempfile.mkdtemp())
 folder = workdir / "session_g0"
 folder.mkdir()
-num_samples, num_neural = 30_000, 384
+num_samples, num_neural = 15_000, 384
 rng = np.random.default_rng(0)
-traces = rng.normal(0, 20, (num_samples, num_neural + 1))
+traces = rng.normal(0, 20, (num_samples, num_neural + 1)).astype(np.float32)
 # a slow wave travelling up the probe, to see in the plots
 wave = 200 * np.sin(2 * np.pi * (np.arange(num_samples)[:, None] / 30_000.0 * 8
                                  - np.arange(num_neural + 1)[None, :] / 96))
 traces = (traces + wave).astype("int16")
-traces[:, -1] = (np.arange(num_samples) // 15_000) % 2  # the sync channel: a 1 Hz square
+traces[:, -1] = (np.arange(num_samples) // 3750) % 2  # the sync channel: a 4 Hz square
 traces.tofile(folder / "session_g0_t0.imec0.ap.bin")
 
 imro = "(0,384)" + "".join(f"({c} 0 0 500 250 1)" for c in range(num_neural))
@@ -61,14 +61,14 @@ assert np.array_equal(recording.get_traces(start_frame=0, end_frame=100),
                       traces[:100, :num_neural])
 
 # %%
-# The probe, and the first second in microvolts over it.
+# The probe, and half a second in microvolts over it.
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 5), width_ratios=[1, 3])
 plot_probe_map(recording.select_channels(recording.get_channel_ids()[:48]), ax=left)
 tip = recording.get_channel_locations()[:48]
 left.set_ylim(tip[:, 1].min() - 40, tip[:, 1].max() + 40)  # the shank is 10 mm long
 left.set_xlim(tip[:, 0].min() - 40, tip[:, 0].max() + 40)
 left.set_title("the tip (48 contacts)")
-plot_traces(recording, time_range=(0.0, 1.0), mode="map", order_channel_by_depth=True,
+plot_traces(recording, time_range=(0.0, 0.5), mode="map", order_channel_by_depth=True,
             return_in_uV=True, ax=right)
 right.set_title("AP band, by depth")
 fig.tight_layout()

@@ -181,3 +181,44 @@ def test_sorting_methods_as_spikeinterface(sorting):
     trains = le.spike_vector_to_spike_trains(sorting.to_spike_vector(concatenated=False),
                                              sorting.unit_ids)
     assert {k: v.tolist() for k, v in trains[0].items()} == theirs["trains"]
+
+
+def test_a_sorting_written_the_spikeinterface_way_works():
+    """A subclass as SpikeInterface users write them: BaseSortingSegment with
+    get_unit_spike_train(unit_id, start_frame, end_frame), added with add_sorting_segment."""
+    trains = {"a": np.array([5, 50, 500]), "b": np.array([7, 70])}
+
+    class MySegment(le.BaseSortingSegment):
+        def __init__(self, trains):
+            le.BaseSortingSegment.__init__(self)
+            self._trains = trains
+
+        def get_unit_spike_train(self, unit_id, start_frame, end_frame):
+            frames = self._trains[unit_id]
+            if start_frame is not None:
+                frames = frames[frames >= start_frame]
+            if end_frame is not None:
+                frames = frames[frames < end_frame]
+            return frames
+
+    class MySorting(le.BaseSorting):
+        def __init__(self, trains):
+            le.BaseSorting.__init__(self, 1000.0, list(trains))
+            self.add_sorting_segment(MySegment(trains))
+
+    sorting = MySorting(trains)
+    assert sorting.get_unit_spike_train("a", start_frame=10).tolist() == [50, 500]
+    assert sorting.count_num_spikes_per_unit() == {"a": 3, "b": 2}
+    vector = sorting.to_spike_vector()
+    assert vector["sample_index"].tolist() == [5, 7, 50, 70, 500]
+    assert vector["unit_index"].tolist() == [0, 1, 0, 1, 0]
+    np.testing.assert_array_equal(sorting.select_units(["b"]).get_unit_spike_train("b"),
+                                  [7, 70])
+
+    class Bare(le.BaseSortingSegment):
+        pass
+
+    plain = le.NumpySorting.from_unit_dict({"a": [1]}, 1000.0)
+    with pytest.raises(NotImplementedError, match="add_sorting_segment"):
+        plain.add_segment(Bare())
+        plain.to_spike_vector(concatenated=False)[1]

@@ -168,6 +168,10 @@ def test_zarr_format_2_round_trip_and_options(tmp_path):
         rec.save(folder=tmp_path / "b.zarr", format="zarr", zarr_format=4)
     with pytest.raises(ValueError, match="sharding"):
         rec.save(folder=tmp_path / "c.zarr", format="zarr", zarr_format=2, chunks_per_shard=2)
+    # a chunk file lost from a format 2 store is refused, as in format 3
+    (tmp_path / "a.zarr" / "traces_seg0" / "0.0").unlink()
+    with pytest.raises(le.FormatError, match=r"traces_seg0/0\.0"):
+        le.load(tmp_path / "a.zarr")
     import numcodecs
 
     saved = rec.save(folder=tmp_path / "d.zarr", format="zarr", zarr_format=2,

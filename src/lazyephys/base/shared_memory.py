@@ -8,10 +8,12 @@ so a block they map is not unlinked when they exit.
 from __future__ import annotations
 
 import weakref
-from multiprocessing import shared_memory
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # imported when a block is made or mapped, not by ``import lazyephys``
+    from multiprocessing import shared_memory
 
 __all__ = ["SharedBlock", "attach_shared_array"]
 
@@ -45,6 +47,8 @@ class SharedBlock:
     """
 
     def __init__(self, shape: tuple[int, ...], dtype: Any) -> None:
+        from multiprocessing import shared_memory
+
         self.dtype = np.dtype(dtype)
         self.shape = tuple(int(n) for n in shape)
         self._block = shared_memory.SharedMemory(
@@ -86,6 +90,8 @@ def attach_shared_array(
     FileNotFoundError
         If no block has that name (its owner was collected, or it never existed).
     """
+    from multiprocessing import shared_memory
+
     try:
         block = shared_memory.SharedMemory(name=name, create=False)
     except FileNotFoundError:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InvalidJobKwargsError
-from .job_kwargs import resolve_n_jobs, usable_cpu_count
+from .job_kwargs import parse_duration, parse_memory, resolve_n_jobs, usable_cpu_count
 from .plan import resolve_chunk_size
 
 __all__ = ["ensure_n_jobs", "ensure_chunk_size", "get_best_job_kwargs"]
@@ -75,9 +75,23 @@ def ensure_chunk_size(
                 "chunk_memory or total_memory"
             )
         return max(recording.get_num_samples(i) for i in range(recording.get_num_segments()))
-    return resolve_chunk_size(recording, chunk_size=chunk_size, chunk_duration=chunk_duration,
-                              chunk_memory=chunk_memory, total_memory=total_memory,
-                              n_jobs=ensure_n_jobs(recording, n_jobs))
+    # the value as SpikeInterface computes it: not clipped to the segments' lengths (the
+    # executor's plans clip it; this function only answers the question)
+    frame_bytes = max(1, recording.get_frame_bytes())
+    if chunk_size is not None:
+        resolve_chunk_size(recording, chunk_size=chunk_size)  # checks it is an int >= 1
+        size = int(chunk_size)
+    elif chunk_memory is not None:
+        size = parse_memory(chunk_memory, "chunk_memory") // frame_bytes
+    elif total_memory is not None:
+        workers = ensure_n_jobs(recording, n_jobs)
+        size = parse_memory(total_memory, "total_memory") // (workers * frame_bytes)
+    else:
+        size = int(parse_duration(chunk_duration) * recording.get_sampling_frequency())
+    if size < 1:
+        raise InvalidJobKwargsError(f"the chunk kwargs give chunks shorter than one sample "
+                                    f"(one frame is {frame_bytes} bytes); give a larger chunk")
+    return size
 
 
 def get_best_job_kwargs() -> dict[str, Any]:

@@ -102,7 +102,7 @@ class ZeroChannelPaddedRecording(Recording):
 
 def zero_channel_pad(recording: Recording, num_channels: int,
                      channel_mapping: Any = None) -> ZeroChannelPaddedRecording:
-    """Add channels of zeros, up to ``num_channels`` (ids ``0 .. num_channels - 1``).
+    """Add channels of zeros, up to ``num_channels`` (ids 0 to ``num_channels - 1``).
 
     Parameters
     ----------

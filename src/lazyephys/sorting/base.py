@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import bisect
 import math
-from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -119,16 +118,26 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     return view
 
 
-class SortingSegment(ABC):
+class SortingSegment:
     """The spikes of one segment.
 
     Subclasses implement :meth:`get_spike_vector`; the other methods have vectorised
-    defaults built on it that subclasses may replace by cheaper ones.
+    defaults built on it that subclasses may replace by cheaper ones. A segment written the
+    SpikeInterface way (``get_unit_spike_train(unit_id, start_frame, end_frame)``) is added
+    with :meth:`Sorting.add_sorting_segment`, which reads it through unit ids.
+
+    Parameters
+    ----------
+    t_start : float or None
+        SpikeInterface's segment argument, accepted so that its subclasses work (unused: a
+        sorting's times come from its registered recording).
     """
 
     __slots__ = ()
 
-    @abstractmethod
+    def __init__(self, t_start: float | None = None) -> None:
+        pass
+
     def get_spike_vector(self, segment_index: int | None) -> np.ndarray:
         """The segment's spikes as a spike vector sorted by (sample, unit).
 
@@ -143,6 +152,11 @@ class SortingSegment(ABC):
         numpy.ndarray
             A read-only view of stored data, or a new array the caller owns.
         """
+        raise NotImplementedError(
+            f"{type(self).__name__} does not implement get_spike_vector; a segment written the "
+            "SpikeInterface way (get_unit_spike_train(unit_id, start_frame, end_frame)) is added "
+            "with sorting.add_sorting_segment(segment)"
+        )
 
     def get_unit_spike_train(
         self, unit_index: int, start_frame: int, end_frame: int | None
@@ -165,7 +179,7 @@ class SortingSegment(ABC):
         vector = self.get_spike_vector(None)
         return int(vector["sample_index"][-1]) if vector.size else -1
 
-    def precompute(self) -> None:  # noqa: B027  (optional hook: most segments need nothing)
+    def precompute(self) -> None:
         """Build whatever makes per-unit reads cheap (nothing by default)."""
 
 
@@ -239,6 +253,13 @@ class Sorting(SegmentedExtractor[SortingSegment]):
         """Append a segment, with its number of samples when known."""
         self._segments.append(segment)
         self._num_samples.append(None if num_samples is None else int(num_samples))
+
+    def add_sorting_segment(self, sorting_segment: Any) -> None:
+        """Append a segment written the SpikeInterface way: it gives each unit's frames with
+        ``get_unit_spike_train(unit_id, start_frame, end_frame)``."""
+        from .unit_trains import UnitTrainsSegment
+
+        self.add_segment(UnitTrainsSegment(sorting_segment, self._ids))
 
     # ---------------------------------------------------------------- shape
     @property
