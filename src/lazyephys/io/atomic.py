@@ -148,6 +148,26 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def _prepare_target(
+    target: str | os.PathLike[str], overwrite: bool, check: Any, folder: bool
+) -> Path:
+    """Resolve a save's target, refuse what must not be replaced, clear stale temporaries."""
+    target = resolve_target(target)
+    if target.exists() or target.is_symlink():
+        is_folder = target.is_dir() and not target.is_symlink()
+        if folder and not target.is_dir():
+            raise FileExistsError(f"{target} exists and is not a folder; remove it first")
+        if not folder and is_folder:
+            raise FileExistsError(f"{target} exists and is a folder; remove it first")
+        if not overwrite:
+            raise FileExistsError(f"{target} already exists; pass overwrite=True to replace it")
+        if check is not None:
+            check(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_siblings(target)
+    return target
+
+
 @contextlib.contextmanager
 def atomic_folder(
     target: str | os.PathLike[str], overwrite: bool = False, check: Any = None,
@@ -170,16 +190,7 @@ def atomic_folder(
         If ``target`` exists (or appears while writing) and ``overwrite`` is False, or it is
         not a folder.
     """
-    target = resolve_target(target)
-    if target.exists() or target.is_symlink():
-        if not target.is_dir():
-            raise FileExistsError(f"{target} exists and is not a folder; remove it first")
-        if not overwrite:
-            raise FileExistsError(f"{target} already exists; pass overwrite=True to replace it")
-        if check is not None:
-            check(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_siblings(target)
+    target = _prepare_target(target, overwrite, check, folder=True)
     temporary = target.with_name(temporary_name(target.name))
     temporary.mkdir()
     try:
@@ -203,16 +214,7 @@ def atomic_file(
     temporary sibling is removed on failure, and renamed to ``target`` on success without
     ever replacing a file that appeared meanwhile unless ``overwrite`` is True.
     """
-    target = resolve_target(target)
-    if target.exists() or target.is_symlink():
-        if target.is_dir() and not target.is_symlink():
-            raise FileExistsError(f"{target} exists and is a folder; remove it first")
-        if not overwrite:
-            raise FileExistsError(f"{target} already exists; pass overwrite=True to replace it")
-        if check is not None:
-            check(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_siblings(target)
+    target = _prepare_target(target, overwrite, check, folder=False)
     temporary = target.with_name(temporary_name(target.name))
     try:
         yield temporary
