@@ -12,39 +12,74 @@ import numpy as np
 #: (part number, imro type, imAiRangeMax, imMaxInt, ap gain, lf gain)
 NP1 = ("NP1000", 0, 0.6, 512, 500, 250)
 NP2 = ("NP2000", 21, 0.62, 8192, 80, None)
+NP2_4SHANK = ("NP2013", 2013, 0.62, 8192, 100, None)
+
+
+def _imro_entries(imro_type: int, num_readout: int) -> str:
+    """One imro entry per readout channel of the 2.0 tables (fields per SpikeGLX's guide):
+    ``(channel bank_mask ref electrode)``; four-shank ``(channel shank bank ref electrode)``
+    with 96 channels per shank."""
+    if imro_type == 21:
+        return "".join(f"({c} 1 0 {c})" for c in range(num_readout))
+    if imro_type == 2013:
+        return "".join(f"({c} {c // 96} 0 0 {(c % 96) * 2 + c // 96})"
+                       for c in range(num_readout))
+    raise ValueError(f"no imro writer for type {imro_type}")
+
+
+def _subset_text(channels: list[int]) -> str:
+    """``snsSaveChanSubset`` text: ranges ``a:b`` (inclusive) separated by commas."""
+    parts: list[str] = []
+    start = prev = channels[0]
+    for c in [*channels[1:], None]:
+        if c is not None and c == prev + 1:
+            prev = c
+            continue
+        parts.append(f"{start}:{prev}" if prev > start else f"{start}")
+        if c is not None:
+            start = prev = c
+    return ",".join(parts)
 
 
 def write_spikeglx_imec(
     folder: Path, traces: np.ndarray, probe: tuple = NP1, kind: str = "ap",
     run: str = "run", gate: int = 0, trigger: int = 0, first_sample: int = 0,
-    rate: float | None = None, extra: dict | None = None,
+    rate: float | None = None, extra: dict | None = None, saved: list[int] | None = None,
 ) -> Path:
-    """Write ``traces`` (time, 385) int16 as an imec0 AP or LF file pair; the last channel is
-    the sync word. Returns the .bin path."""
+    """Write ``traces`` (time, channels) int16 as an imec0 AP or LF file pair; the last
+    channel is the sync word. ``saved`` lists the readout channels (of 384) the other columns
+    are, when only a subset was saved (default: the columns are readout channels 0, 1...).
+    Returns the .bin path."""
     part, imro_type, range_max, max_int, ap_gain, lf_gain = probe
     n_time, n_chan = traces.shape
     n_neural = n_chan - 1
+    num_readout = n_neural if saved is None else 384
+    channels = list(range(n_neural)) if saved is None else list(saved)
+    assert len(channels) == n_neural
     stem = f"{run}_g{gate}_t{trigger}.imec0.{kind}"
     folder.mkdir(parents=True, exist_ok=True)
     bin_path = folder / f"{stem}.bin"
     np.ascontiguousarray(traces, dtype=np.int16).tofile(bin_path)
     if imro_type == 0:
-        entries = "".join(f"({c} 0 0 {ap_gain} {lf_gain} 1)" for c in range(n_neural))
+        # (channel bank ref ap_gain lf_gain ap_highpass): channels 192+ from bank 1
+        entries = "".join(f"({c} {c // 192} 0 {ap_gain} {lf_gain} 1)"
+                          for c in range(num_readout))
     else:
-        entries = "".join(f"({c} 1 0 {c})" for c in range(n_neural))
+        entries = _imro_entries(imro_type, num_readout)
     prefix = "AP" if kind == "ap" else "LF"
-    chan_map = f"({n_neural},0,1)" + "".join(
-        f"({prefix}{c};{c}:{c})" for c in range(n_neural)) + f"(SY0;{n_neural}:{n_neural})"
+    chan_map = f"({num_readout},0,1)" + "".join(
+        f"({prefix}{c};{c}:{c})" for c in channels) + f"(SY0;{num_readout}:{num_readout})"
     counts = f"{n_neural},0,1" if kind == "ap" else f"0,{n_neural},1"
     meta = {
         "imAiRangeMax": range_max, "imAiRangeMin": -range_max, "imMaxInt": max_int,
         "imDatPrb_pn": part, "imDatPrb_type": imro_type, "imDatPrb_sn": 1234,
         "imDatPrb_port": 1, "imDatPrb_slot": 2,
         "imSampRate": rate or (30000.0 if kind == "ap" else 2500.0),
-        "nSavedChans": n_chan, "snsApLfSy": counts, "snsSaveChanSubset": "all",
+        "nSavedChans": n_chan, "snsApLfSy": counts,
+        "snsSaveChanSubset": "all" if saved is None else _subset_text([*channels, num_readout]),
         "fileName": str(bin_path), "fileSizeBytes": n_time * n_chan * 2,
         "firstSample": first_sample, "typeThis": "imec",
-        "~imroTbl": f"({imro_type},{n_neural})" + entries,
+        "~imroTbl": f"({imro_type},{num_readout})" + entries,
         "~snsChanMap": chan_map,
     }
     meta.update(extra or {})
