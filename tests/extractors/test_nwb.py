@@ -232,6 +232,28 @@ def test_non_finite_spike_times_are_refused():
         frames_from_times(np.array([0.1, np.nan]), 0.0, 30000.0)
 
 
+@given(st.lists(st.lists(st.floats(0.0, 100.0), max_size=5), min_size=1, max_size=4),
+       st.sampled_from([np.nan, np.inf, -np.inf, 1e300, -1e300, 2.0**52, -(2.0**52), -3e15]),
+       st.integers(0, 100), st.booleans())
+def test_any_unroundable_spike_time_is_refused(trains, bad, where, sort):
+    # wherever it is (first, last or inside a unit's run, sorted or not), a time that is not
+    # finite or beyond 2**51 frames is refused; the same times without it convert as np.rint
+    from lazyephys.extractors.nwb_sorting import frames_from_times
+
+    flat = [t for train in trains for t in (sorted(train) if sort else train)]
+    ends = np.cumsum([len(t) for t in trains]).astype(np.int64)
+    good, _ = frames_from_times(np.array(flat, dtype=np.float64), 0.0, 1.0, ends)
+    np.testing.assert_array_equal(good, np.rint(np.array(flat, dtype=np.float64)))
+    position = where % (len(flat) + 1)
+    with_bad = np.array([*flat[:position], bad, *flat[position:]], dtype=np.float64)
+    unit = int(np.searchsorted(ends, position, side="right")) if position < len(flat) \
+        else len(ends) - 1
+    ends_bad = ends.copy()
+    ends_bad[unit:] += 1
+    with pytest.raises(le.FormatError, match="not finite"):
+        frames_from_times(with_bad, 0.0, 1.0, ends_bad)
+
+
 def test_unsorted_unit_times_are_sorted(tmp_path):
     import h5py
 
