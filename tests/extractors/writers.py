@@ -243,3 +243,43 @@ def write_blackrock_ns5(path: Path, traces: np.ndarray, labels: list[str],
     packet = struct.pack("<BII", 1, timestamp, num_samples)
     path.write_bytes(basic + extended + packet + traces.astype("<i2").tobytes())
     return path
+
+
+def write_openephys_neuropixels_settings(node_folder: Path, probe_streams: dict[str, str],
+                                         version: str = "0.6.7") -> Path:
+    """An Open Ephys ``settings.xml`` (GUI 0.6, Neuropix-PXI plugin 0.7) describing one
+    Neuropixels 1.0 probe per entry of ``probe_streams`` (probe name -> part number), all 384
+    channels in bank 0, then a Record Node.
+
+    The layout is the GUI's: ``SIGNALCHAIN/PROCESSOR`` elements; the Neuropix-PXI processor
+    names its ``STREAM``s (``<probe>-AP``, ``<probe>-LFP``) and, in its ``EDITOR``, one
+    ``NP_PROBE`` per probe with ``CHANNELS`` (the bank of each channel ``CH<i>``) and the
+    electrodes' positions ``ELECTRODE_XPOS``/``ELECTRODE_YPOS`` in um (a 1.0 probe's
+    staggered columns: x 27, 59 on even rows and 11, 43 on odd rows; rows 20 um apart).
+    """
+    channels = range(384)
+    def attributes(values: object) -> str:
+        return " ".join(f'CH{c}="{v}"' for c, v in zip(channels, values, strict=True))
+    xpos = attributes([27, 59, 11, 43][c % 4] for c in channels)
+    ypos = attributes(20 * (c // 2) for c in channels)
+    streams = "".join(
+        f'<STREAM name="{name}-{band}" sample_rate="{rate}" channel_count="384"/>'
+        for name in probe_streams for band, rate in (("AP", 30000.0), ("LFP", 2500.0)))
+    probes = "".join(
+        f'<NP_PROBE slot="2" port="{k + 1}" dock="1" probe_serial_number="{1000 + k}" '
+        f'probe_part_number="{part}" probe_name="Neuropixels 1.0" '
+        f'custom_probe_name="{1000 + k}" apGainValue="500x" lfpGainValue="250x" '
+        f'isEnabled="1"><CHANNELS {attributes(0 for _ in channels)}/>'
+        f"<ELECTRODE_XPOS {xpos}/><ELECTRODE_YPOS {ypos}/></NP_PROBE>"
+        for k, part in enumerate(probe_streams.values()))
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<SETTINGS>'
+        f"<INFO><VERSION>{version}</VERSION></INFO><SIGNALCHAIN>"
+        '<PROCESSOR name="Neuropix-PXI" libraryVersion="0.7.0" nodeId="100">'
+        f"{streams}<EDITOR>{probes}</EDITOR></PROCESSOR>"
+        '<PROCESSOR name="Record Node" nodeId="101"/>'
+        "</SIGNALCHAIN></SETTINGS>\n")
+    node_folder.mkdir(parents=True, exist_ok=True)
+    path = node_folder / "settings.xml"
+    path.write_text(text)
+    return path
