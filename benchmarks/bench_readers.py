@@ -276,7 +276,7 @@ def _peer(python: str, library: str, spec: dict[str, Any]) -> dict[str, float]:
 
 def compare_with_spikeinterface(si_python: str, specs: list[tuple[str, dict[str, Any]]]) -> None:
     """Each spec measured by both libraries alternately (two rounds, best kept)."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for label, spec in specs:
         best: dict[str, dict[str, float]] = {"lazyephys": {}, "spikeinterface": {}}
         for _ in range(2):
@@ -288,10 +288,16 @@ def compare_with_spikeinterface(si_python: str, specs: list[tuple[str, dict[str,
                           ("pass_ms", "sequential pass"), ("trains_ms", "open + every train")):
             if key in best["lazyephys"]:
                 ours, theirs = best["lazyephys"][key], best["spikeinterface"][key]
+                speeds: tuple[str, ...] = ("", "")
+                if key == "windows_ms":
+                    # each library's speed against the direct read measured beside it
+                    speeds = tuple(f"{best[lib]['direct_windows_ms'] / best[lib][key]:.2f}"
+                                   for lib in ("lazyephys", "spikeinterface"))
                 rows.append((f"{label}: {name}", f"{ours:.2f}", f"{theirs:.2f}",
-                             f"{theirs / ours:.2f}"))
+                             f"{theirs / ours:.2f}", *speeds))
     print_table("lazyephys vs SpikeInterface, same files, same measuring script", rows,
-                ("measure", "lazyephys ms", "SpikeInterface ms", "SI time / ours"))
+                ("measure", "lazyephys ms", "SpikeInterface ms", "SI time / ours",
+                 "ours vs direct", "SI vs direct"))
 
 
 def peer_specs(args: argparse.Namespace) -> list[tuple[str, dict[str, Any]]]:

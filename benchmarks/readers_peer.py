@@ -5,8 +5,10 @@ Run: python benchmarks/readers_peer.py LIBRARY SPEC_JSON
   ``{"kind": "spikeglx"|"nwb"|"sorting", "path": ..., "series": ..., "fs": ...,
   "starts": [...], "length": N, "sequential": bool, "copy": bool, "repeat": N}``.
 Prints one JSON line of best times in milliseconds: ``open_ms`` and, for recordings,
-``windows_ms`` (every window of ``starts``) and ``pass_ms`` (``length``-frame windows over the
-whole recording), for sortings ``trains_ms`` (open plus every unit's train).
+``windows_ms`` (every window of ``starts``), ``direct_windows_ms`` (the same windows read by a
+numpy memmap or h5py directly, alternately with the library's, in the same process) and
+``pass_ms`` (``length``-frame windows over the whole recording), for sortings ``trains_ms``
+(open plus every unit's train).
 
 Both libraries are measured by this same script, each in a subprocess of its own Python, so
 that the two see the same code around the reader calls. It imports only numpy and the library.
@@ -84,10 +86,36 @@ def measure(library: str, spec: dict[str, Any]) -> dict[str, float]:
         for start in range(0, total, length):
             take(recording.get_traces(start_frame=start, end_frame=min(start + length, total)))
 
-    out["windows_ms"] = _best(windows, repeat)
+    direct = _direct_reader(spec)
+
+    def direct_windows() -> None:
+        for start in starts:
+            take(direct(start, start + length))
+
+    # the library's windows and the direct read of the same bytes, alternately, in this
+    # process: their ratio does not depend on what else the machine runs meanwhile
+    out["windows_ms"], out["direct_windows_ms"] = float("inf"), float("inf")
+    for _ in range(repeat):
+        out["windows_ms"] = min(out["windows_ms"], _best(windows, 1))
+        out["direct_windows_ms"] = min(out["direct_windows_ms"], _best(direct_windows, 1))
     if spec.get("sequential"):
         out["pass_ms"] = _best(sequential, repeat)
     return out
+
+
+def _direct_reader(spec: dict[str, Any]) -> Callable[[int, int], Any]:
+    """The plainest read of the same samples: a numpy memmap of the SpikeGLX file, or h5py
+    slicing the NWB dataset."""
+    if spec["kind"] == "spikeglx":
+        from pathlib import Path
+
+        path = next(Path(spec["path"]).glob("*.ap.bin"))
+        data = np.memmap(path, dtype=np.int16, mode="r").reshape(-1, 385)
+        return lambda start, stop: data[start:stop, :384]
+    import h5py
+
+    dataset = h5py.File(spec["path"], "r")[f"{spec['series']}/data"]
+    return lambda start, stop: dataset[start:stop]
 
 
 def main() -> None:

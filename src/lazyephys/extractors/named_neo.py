@@ -66,7 +66,12 @@ class OpenEphysBinaryRecordingExtractor(_NamedNeoRecording):
     Notes
     -----
     The ``continuous.dat`` files are mapped directly (neo's buffer description), so a window
-    costs a memmap slice. Gains to microvolts are each channel's ``bit_volts``.
+    costs a memmap slice. Gains to microvolts are each channel's ``bit_volts``. A Neuropixels
+    stream (Neuropix-PXI, OneBox, ONIX) gets its probe from its experiment's settings file
+    (``settings.xml``, ``settings_<n>.xml``), read by probeinterface, with the
+    ``inter_sample_shift`` property :func:`~lazyephys.preprocessing.phase_shift` uses; a stream
+    whose channel count differs from the probe's contacts (a sync channel kept in the stream)
+    gets none.
     """
 
     _path_arguments = ("folder_path",)
