@@ -85,6 +85,30 @@ def test_traces_gains_ids_and_properties(nwb_file):
     assert set(rec.split_by("group")) == {"shank0", "shank1"}
 
 
+@pytest.mark.parametrize("layout", [{}, {"chunks": (128, 6)}, {"compression": "gzip"}])
+def test_contiguous_data_is_mapped_and_reads_as_h5py(tmp_path, layout):
+    import h5py
+
+    from lazyephys.extractors.buffers import MappedSegment
+    from lazyephys.extractors.nwb_recording import NwbSegment
+
+    content = nwb_content(seed=3)
+    path = write_nwb_file(tmp_path / "layout.nwb", content, **layout)
+    rec = le.read_nwb_recording(path, electrical_series_path=SERIES)
+    with h5py.File(path, "r") as file:
+        dataset = file[f"{SERIES}/data"]
+        # h5py reports a byte offset for the contiguous layout only
+        assert (dataset.chunks is None) == (not layout)
+        expected = dataset[()]
+    kind = MappedSegment if not layout else NwbSegment
+    assert isinstance(rec.get_segment(0), kind)
+    np.testing.assert_array_equal(rec.get_traces(), content.traces)
+    np.testing.assert_array_equal(rec.get_traces(), expected)
+    np.testing.assert_array_equal(rec.get_traces(start_frame=7, end_frame=311,
+                                                 channel_ids=["ch5", "ch0", "ch2"]),
+                                  expected[7:311][:, [5, 0, 2]])
+
+
 def test_same_as_pynwb(nwb_file):
     path, _ = nwb_file
     lfp_path = "processing/ecephys/LFP/ElectricalSeriesLFP"

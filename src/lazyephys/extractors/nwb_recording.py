@@ -1,5 +1,8 @@
 """NWB electrical series as lazy recordings, read with h5py (never pynwb, never whole).
 
+An uncompressed, unchunked ``data`` of a local file is mapped directly (a memmap of its bytes);
+others are read window by window through h5py.
+
 What is read (NWB schema facts): the series' ``data`` (time x channels) with its
 ``conversion``, ``offset`` and ``unit`` attributes and the optional per-channel
 ``channel_conversion``; its times from ``starting_time`` (with the ``rate`` attribute) or
@@ -15,9 +18,11 @@ from typing import Any
 
 import numpy as np
 
+from ..base.locations import as_local_path, is_remote_url
 from ..base.provenance import register_kind
 from ..errors import FormatError, UnknownIdError
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
+from .buffers import MappedSegment, map_raw_buffer
 from .hdf5_files import open_hdf5
 from .nwb_tables import (
     attribute_text,
@@ -165,7 +170,9 @@ class NwbRecordingExtractor(Recording):
                 f"{where}: the series {path!r} has {data.shape[0]} samples but "
                 f"{timestamps.shape[0]} timestamps"
             )
-        self.add_segment(NwbSegment(data), t_start, timestamps)
+        mapped = _contiguous_buffer(file_path, stream_mode, data)
+        segment = NwbSegment(data) if mapped is None else MappedSegment(mapped)
+        self.add_segment(segment, t_start, timestamps)
         self._file = file
         self._set_scaling(series, data, path, where, num_channels, members)
         self._set_electrode_properties(columns)
@@ -202,6 +209,29 @@ class NwbRecordingExtractor(Recording):
         if len(axes) >= 2:
             locations = np.column_stack([columns[a] for a in axes]).astype(np.float64)
             self.set_channel_locations(locations)
+
+
+def _contiguous_buffer(file_path: Any, stream_mode: str | None, data: Any) -> np.ndarray | None:
+    """The samples of a local file's uncompressed, unchunked dataset, mapped directly.
+
+    Such a dataset is one run of bytes in the file (HDF5's contiguous layout), whose offset
+    the library reports: a window then costs a memmap slice instead of an HDF5 read. Chunked,
+    filtered, external, virtual or compact datasets, remote files and non-native byte orders
+    are read through h5py.
+    """
+    if stream_mode is not None or is_remote_url(file_path):
+        return None
+    if (data.chunks is not None or data.compression is not None or data.ndim not in (1, 2)
+            or data.external is not None or data.is_virtual):
+        return None
+    dtype = np.dtype(data.dtype)
+    if dtype.kind not in "iuf" or not dtype.isnative:
+        return None
+    offset = data.id.get_offset()
+    if offset is None:  # no storage allocated (an empty dataset) or not a contiguous layout
+        return None
+    shape = (int(data.shape[0]), 1 if data.ndim == 1 else int(data.shape[1]))
+    return map_raw_buffer(as_local_path(file_path), dtype, shape, int(offset))
 
 
 def _choose_series(file: Any, wanted: str | None, where: str) -> tuple[str, Any]:
