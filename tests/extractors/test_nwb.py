@@ -249,6 +249,28 @@ def test_frames_round_as_numpy_rint(times, t_start, fs):
     np.testing.assert_array_equal(frames, np.rint((values - t_start) * fs).astype(np.int64))
 
 
+@pytest.mark.parametrize("dtype", ["<f8", "<f4", ">f8"])
+def test_frames_from_an_hdf5_dataset_over_several_blocks(tmp_path, dtype):
+    # more than two read blocks, stored in another float type or byte order than float64:
+    # HDF5 converts while reading, and the frames are numpy's rint of the stored values
+    import h5py
+
+    from lazyephys.extractors import nwb_sorting
+
+    size = 2 * nwb_sorting._BLOCK + 12345
+    rng = np.random.default_rng(5)
+    counts = np.array([size // 3, size // 3, size - 2 * (size // 3)])
+    times = np.concatenate([np.sort(rng.uniform(0, 100, c)) for c in counts]).astype(dtype)
+    with h5py.File(tmp_path / "times.h5", "w") as file:
+        file["t"] = times
+    with h5py.File(tmp_path / "times.h5", "r") as file:
+        frames, in_order = nwb_sorting.frames_from_times(file["t"], 0.25, 30000.0,
+                                                         np.cumsum(counts))
+    expected = np.rint((times.astype(np.float64) - 0.25) * 30000.0).astype(np.int64)
+    np.testing.assert_array_equal(frames, expected)
+    assert in_order
+
+
 def test_non_finite_spike_times_are_refused():
     from lazyephys.extractors.nwb_sorting import frames_from_times
 
