@@ -223,3 +223,25 @@ def test_openephys_streams_without_a_neuropixels_probe_have_none(tmp_path, oe_fo
     # a settings file describing a probe for another stream
     write_openephys_neuropixels_settings(folder / "Record Node 101", {"ProbeA": "NP1000"})
     assert not le.read_openephys(folder).has_probe()
+
+
+def test_openephys_neuropixels_sync_channel_is_its_own_stream(tmp_path):
+    # a 385th channel named *_SYNC: neo serves it as a stream of its own, the probe's stream
+    # keeps the 384 electrodes and gets the probe
+    import json
+
+    root = tmp_path / "sync"
+    traces = np.random.default_rng(4).integers(-500, 500, (60, 385)).astype("int16")
+    write_openephys_binary(root, [traces], [0.195] * 385, 30000.0, [0],
+                           stream="Neuropix-PXI-100.ProbeA-AP")
+    oebin = root / "Record Node 101" / "experiment1" / "recording1" / "structure.oebin"
+    description = json.loads(oebin.read_text())
+    description["continuous"][0]["channels"][-1]["channel_name"] = "PROBEA-AP_SYNC"
+    oebin.write_text(json.dumps(description))
+    write_openephys_neuropixels_settings(root / "Record Node 101", {"ProbeA": "NP1000"})
+    rec = le.read_openephys(root, stream_name="Record Node 101#Neuropix-PXI-100.ProbeA-AP")
+    assert rec.get_num_channels() == 384 and rec.has_probe()
+    np.testing.assert_array_equal(rec.get_traces(), traces[:, :384])
+    sync = le.read_openephys(root, stream_id="Record Node 101#Neuropix-PXI-100.ProbeA-APSYNC")
+    np.testing.assert_array_equal(sync.get_traces(), traces[:, 384:])
+    assert not sync.has_probe()
