@@ -8,10 +8,6 @@ except the few listed with the reason they cannot be described by arguments alon
 
 from __future__ import annotations
 
-import copy
-import warnings
-from datetime import datetime, timezone
-
 import numpy as np
 import pytest
 
@@ -30,7 +26,8 @@ from ..extractors.writers import (
     write_openephys_legacy,
     write_spikeglx_imec,
 )
-from .test_field_fuzz import BAD_VALUES, _examples, _outcome, _value_repr
+from ..sweeps.test_readers import write_icephys
+from .test_field_fuzz import _examples, fuzz_all
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning",
                                         "ignore::DeprecationWarning")
@@ -44,30 +41,12 @@ NOT_FUZZED = {
 
 
 def _icephys_file(path):
-    pynwb = pytest.importorskip("pynwb")
-    from pynwb.icephys import CurrentClampSeries, CurrentClampStimulusSeries
-
-    nwb = pynwb.NWBFile("sweeps", "id0", datetime(2024, 1, 1, tzinfo=timezone.utc))
-    device = nwb.create_device("amplifier")
-    electrode = nwb.create_icephys_electrode(name="e0", description="patch", device=device)
+    steps = []
     for number in range(2):
         current = np.zeros(400)
         current[100:300] = 0.1 * (number + 1)
-        voltage = -70.0 + 10.0 * current
-        stimulus = CurrentClampStimulusSeries(
-            name=f"stimulus_{number}", data=current * 1e-9, starting_time=0.0, rate=20000.0,
-            electrode=electrode, gain=1.0, sweep_number=np.uint32(number),
-            stimulus_description="IDRest")
-        response = CurrentClampSeries(
-            name=f"response_{number}", data=voltage.astype(np.float32), conversion=1e-3,
-            starting_time=0.0, rate=20000.0, electrode=electrode, gain=1.0,
-            sweep_number=np.uint32(number), stimulus_description="IDRest")
-        nwb.add_intracellular_recording(electrode=electrode, stimulus=stimulus,
-                                        response=response)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with pynwb.NWBHDF5IO(str(path), "w") as io:
-            io.write(nwb)
+        steps.append((number, "IDRest", -70.0 + 10.0 * current, current))
+    write_icephys(path, steps)
     return path
 
 
@@ -189,20 +168,6 @@ def descriptions(tmp_path_factory):
     return found
 
 
-def _fuzz(description) -> tuple[int, list[str]]:
-    failures, count = [], 0
-    kind = description["kind"]
-    for argument in description["kwargs"]:
-        for value in BAD_VALUES:
-            fuzzed = copy.deepcopy(description)
-            fuzzed["kwargs"][argument] = copy.deepcopy(value)
-            count += 1
-            problem = _outcome(fuzzed, argument)
-            if problem is not None:
-                failures.append(f"{kind}.{argument}={_value_repr(value)}: {problem}")
-    return count, failures
-
-
 @pytest.mark.parametrize("group", ["readers", "processing"])
 def test_every_argument_gives_a_clear_error_or_works(descriptions, group):
     readers = {"NeoRecordingExtractor", "NeoSortingExtractor", "SpikeGLXRecordingExtractor",
@@ -211,11 +176,7 @@ def test_every_argument_gives_a_clear_error_or_works(descriptions, group):
                "NwbRecordingExtractor", "NwbSortingExtractor", "SonataSortingExtractor",
                "NpzSortingExtractor", "Hdf5RecordingExtractor", "NwbIcephysRecording"}
     chosen = [d for kind, d in descriptions.items() if (kind in readers) == (group == "readers")]
-    total, failures = 0, []
-    for description in chosen:
-        count, problems = _fuzz(description)
-        total += count
-        failures += problems
+    total, failures = fuzz_all(chosen)
     assert total > 300
     assert failures == [], f"{len(failures)} of {total} cases:\n" + "\n".join(failures)
 
