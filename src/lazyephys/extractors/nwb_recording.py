@@ -72,18 +72,21 @@ def get_nwb_electrical_series(
 class NwbSegment(RecordingSegment):
     """One electrical series' ``data`` dataset, read window by window through h5py."""
 
-    __slots__ = ("dataset", "num_channels")
+    __slots__ = ("dataset", "flat", "num_channels")
 
     def __init__(self, dataset: Any) -> None:
-        super().__init__(int(dataset.shape[0]))
+        shape = dataset.shape
+        super().__init__(int(shape[0]))
         self.dataset = dataset
-        self.num_channels = 1 if dataset.ndim == 1 else int(dataset.shape[1])
+        # asked once: h5py asks the library for a dataset's rank on every ``ndim``
+        self.flat = len(shape) == 1
+        self.num_channels = 1 if self.flat else int(shape[1])
 
     def get_traces(
         self, start_frame: int, end_frame: int, channel_selector: ChannelSelector
     ) -> np.ndarray:
         data = self.dataset
-        if data.ndim == 1:
+        if self.flat:
             return data[start_frame:end_frame][:, np.newaxis][:, channel_selector]
         if isinstance(channel_selector, slice):
             if channel_selector == slice(None):
@@ -148,11 +151,12 @@ class NwbRecordingExtractor(Recording):
         if "data" not in members:
             raise FormatError(f"{where}: the series {path!r} has no data")
         data = series["data"]
-        if data.ndim not in (1, 2):
+        shape = data.shape
+        if len(shape) not in (1, 2):
             raise FormatError(
-                f"{where}: the data of {path!r} has shape {data.shape}; expected (time, channels)"
+                f"{where}: the data of {path!r} has shape {shape}; expected (time, channels)"
             )
-        num_channels = 1 if data.ndim == 1 else int(data.shape[1])
+        num_channels = 1 if len(shape) == 1 else int(shape[1])
         fs, t_start, timestamps = _series_times(series, path, where, load_time_vector,
                                                 members)
         table, table_ids, rows = _electrode_rows(file, series, path, where, num_channels,
@@ -165,9 +169,9 @@ class NwbRecordingExtractor(Recording):
             channel_ids = table_ids[rows] if table is not None else np.arange(num_channels)
         super().__init__(fs, channel_ids, data.dtype)
         self._record_argument("electrical_series_path", path)
-        if timestamps is not None and timestamps.shape[0] != data.shape[0]:
+        if timestamps is not None and timestamps.shape[0] != shape[0]:
             raise FormatError(
-                f"{where}: the series {path!r} has {data.shape[0]} samples but "
+                f"{where}: the series {path!r} has {shape[0]} samples but "
                 f"{timestamps.shape[0]} timestamps"
             )
         mapped = _contiguous_buffer(file_path, stream_mode, data)
@@ -221,7 +225,8 @@ def _contiguous_buffer(file_path: Any, stream_mode: str | None, data: Any) -> np
     """
     if stream_mode is not None or is_remote_url(file_path):
         return None
-    if (data.chunks is not None or data.compression is not None or data.ndim not in (1, 2)
+    shape = data.shape
+    if (data.chunks is not None or data.compression is not None or len(shape) not in (1, 2)
             or data.external is not None or data.is_virtual):
         return None
     dtype = np.dtype(data.dtype)
@@ -230,8 +235,8 @@ def _contiguous_buffer(file_path: Any, stream_mode: str | None, data: Any) -> np
     offset = data.id.get_offset()
     if offset is None:  # no storage allocated (an empty dataset) or not a contiguous layout
         return None
-    shape = (int(data.shape[0]), 1 if data.ndim == 1 else int(data.shape[1]))
-    return map_raw_buffer(as_local_path(file_path), dtype, shape, int(offset))
+    frames = (int(shape[0]), 1 if len(shape) == 1 else int(shape[1]))
+    return map_raw_buffer(as_local_path(file_path), dtype, frames, int(offset))
 
 
 def _choose_series(file: Any, wanted: str | None, where: str) -> tuple[str, Any]:
