@@ -35,7 +35,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["NeuropixelsLayout", "neuropixels_layout", "contact_vector"]
+from .spikeglx_meta import saved_channel_indices
+
+__all__ = ["NeuropixelsLayout", "neuropixels_layout", "contact_vector", "probe_table"]
 
 #: imro fields kept as contact annotations, under probeinterface's names.
 _IMRO_ANNOTATIONS = {
@@ -260,8 +262,6 @@ def neuropixels_layout(meta: dict[str, str], num_saved: int) -> NeuropixelsLayou
             annotations["lf_gain"] = int(imro["lf_gain"][0])
 
     # the saved channels (snsSaveChanSubset) among the readout ones; the sync word is not one
-    from .spikeglx_meta import saved_channel_indices
-
     saved = saved_channel_indices(meta, num_saved)
     saved = saved[saved < num_readout]
     if saved.size != num_readout:
