@@ -129,8 +129,9 @@ def frames_from_times(times: Any, t_start: float, sampling_frequency: float,
         # a drop is allowed only where a new unit's run begins
         in_order = bool(np.isin(np.concatenate(drops), firsts).all())
     # A time that is not finite or beyond 2**51 frames becomes, through the rounding, an
-    # integer outside (-2**51, 2**51), and only such times do. Where every run is sorted its
-    # extremes are its first and last values: checking those checks them all.
+    # integer outside (-2**51, 2**51) (as does one within half a frame of that bound); every
+    # other time becomes its rounded frame. Where every run is sorted its extremes are its
+    # first and last values: checking those checks them all.
     if size:
         if in_order:
             low, high = int(frames[firsts].min()), int(frames[lasts].max())
