@@ -313,3 +313,32 @@ def test_unsorted_unit_times_are_sorted(tmp_path):
     np.testing.assert_array_equal(
         sorting.get_unit_spike_train(0),
         np.rint((content.spike_times[0] - 1.5) * 30000.0).astype(np.int64))
+
+
+def test_one_dimensional_series_reads_as_one_channel(tmp_path):
+    # a single-electrode series stored 1-D (time only): mapped when contiguous, read through
+    # h5py when chunked; either way one channel of the written samples
+    from datetime import datetime, timezone
+
+    from hdmf.backends.hdf5 import H5DataIO
+    from pynwb import NWBHDF5IO, NWBFile
+    from pynwb.ecephys import ElectricalSeries
+
+    samples = np.random.default_rng(9).integers(-900, 900, 1000).astype("int16")
+    for name, data in (("flat", samples), ("flat_chunked", H5DataIO(samples, chunks=(64,)))):
+        nwb = NWBFile(session_description="one", identifier=name,
+                      session_start_time=datetime(2020, 1, 1, tzinfo=timezone.utc))
+        device = nwb.create_device(name="probe")
+        group = nwb.create_electrode_group(name="shank", description="", location="brain",
+                                           device=device)
+        nwb.add_electrode(group=group, location="brain")
+        region = nwb.create_electrode_table_region([0], "all")
+        nwb.add_acquisition(ElectricalSeries(name="E", data=data, electrodes=region,
+                                             rate=1000.0))
+        with NWBHDF5IO(str(tmp_path / f"{name}.nwb"), "w") as io:
+            io.write(nwb)
+        rec = le.read_nwb_recording(tmp_path / f"{name}.nwb")
+        assert rec.get_num_channels() == 1
+        np.testing.assert_array_equal(rec.get_traces()[:, 0], samples)
+        np.testing.assert_array_equal(rec.get_traces(start_frame=100, end_frame=130),
+                                      samples[100:130, np.newaxis])
