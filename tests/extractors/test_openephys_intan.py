@@ -245,3 +245,37 @@ def test_openephys_neuropixels_sync_channel_is_its_own_stream(tmp_path):
     sync = le.read_openephys(root, stream_id="Record Node 101#Neuropix-PXI-100.ProbeA-APSYNC")
     np.testing.assert_array_equal(sync.get_traces(), traces[:, 384:])
     assert not sync.has_probe()
+
+
+SI_OPENEPHYS = """
+import json, sys
+import spikeinterface.extractors as se
+rec = se.read_openephys(sys.argv[1], stream_name=sys.argv[2])
+shift = rec.get_property("inter_sample_shift")
+print(json.dumps({"ids": [str(i) for i in rec.get_channel_ids()],
+                  "locations": rec.get_channel_locations().tolist(),
+                  "shift": None if shift is None else shift.tolist(),
+                  "gains": rec.get_channel_gains().tolist()}))
+"""
+
+
+def test_openephys_neuropixels_same_as_spikeinterface(tmp_path):
+    import json
+    import os
+    import subprocess
+
+    python = os.environ.get("LAZYEPHYS_SI_PYTHON")
+    if not python:
+        pytest.skip("LAZYEPHYS_SI_PYTHON is not set")
+    root = tmp_path / "np"
+    _neuropixels_folder(root, ("ProbeA",))
+    stream = "Record Node 101#Neuropix-PXI-100.ProbeA-AP"
+    out = subprocess.run([python, "-c", SI_OPENEPHYS, str(root), stream], capture_output=True,
+                         text=True, check=True, timeout=300)
+    theirs = json.loads(out.stdout.strip().splitlines()[-1])
+    rec = le.read_openephys(root, stream_name=stream)
+    assert rec.get_channel_ids().tolist() == theirs["ids"]
+    np.testing.assert_allclose(rec.get_channel_locations(), theirs["locations"])
+    np.testing.assert_allclose(rec.get_channel_gains(), theirs["gains"])
+    # SpikeInterface's sample shifts (its own ADC tables) equal ours
+    np.testing.assert_allclose(rec.get_property("inter_sample_shift"), theirs["shift"])
