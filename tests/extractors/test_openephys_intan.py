@@ -277,5 +277,5 @@ def test_openephys_neuropixels_same_as_spikeinterface(tmp_path):
     assert rec.get_channel_ids().tolist() == theirs["ids"]
     np.testing.assert_allclose(rec.get_channel_locations(), theirs["locations"])
     np.testing.assert_allclose(rec.get_channel_gains(), theirs["gains"])
-    # SpikeInterface's sample shifts (its own ADC tables) equal ours
+    # the sample shifts phase_shift uses are SpikeInterface's too
     np.testing.assert_allclose(rec.get_property("inter_sample_shift"), theirs["shift"])
