@@ -522,5 +522,6 @@ def write_zarr_recording(
         from .spikeinterface_metadata import write_spikeinterface_zarr_recording
 
         attrs.update(write_spikeinterface_zarr_recording(root, recording, properties))
-    # Written last: a store without its format attribute is incomplete and never loads.
-    root.attrs.update(attrs)
+    # Written last, in one write of the group's metadata (``attrs.update`` rewrites it once
+    # per key): a store without its format attribute is incomplete and never loads.
+    root.update_attributes(attrs)
