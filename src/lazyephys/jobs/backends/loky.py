@@ -34,12 +34,9 @@ the system when it stops.
 
 Memory in workers
 -----------------
-glibc's allocator keeps freed blocks of a few megabytes for reuse (its threshold for
-returning them moves up with the largest block freed), so a worker that computed large
-chunks would hold that memory while idle, and more over a long job. Workers therefore
-allocate blocks of :data:`RETURNED_BLOCK` bytes or more as their own mappings, released as
-soon as they are freed: a worker holds its current chunk, not the largest chunks it once
-held.
+Workers hand large freed blocks back to the system at once, and the caller gives back what
+its own chunks used when workers take over (:mod:`lazyephys.jobs.worker_memory`): a worker
+holds its current chunk, not the largest chunks it once held.
 
 The status board
 ----------------
@@ -83,9 +80,10 @@ from ..job import (
     rebuild_chunkable,
     unpicklable_error,
 )
+from ..worker_memory import release_freed_memory, return_large_blocks
 
-__all__ = ["LokyBackend", "BACKEND", "IDLE_TIMEOUT", "START_AFTER", "RETURNED_BLOCK",
-           "start_workers", "shutdown_pool", "release_freed_memory"]
+__all__ = ["LokyBackend", "BACKEND", "IDLE_TIMEOUT", "START_AFTER", "start_workers",
+           "shutdown_pool"]
 
 #: Seconds a warm pool waits for the next job before its workers exit.
 IDLE_TIMEOUT = 300.0
@@ -96,10 +94,6 @@ INLINE_LIMIT = 1 << 20
 #: Seconds of work left (projected from the chunks the caller has run) above which a job
 #: without a warm pool starts one: below, the caller finishes sooner than workers start.
 START_AFTER = 0.5
-
-#: Blocks of at least this many bytes are allocated by workers as their own memory mappings,
-#: returned to the system when freed (glibc ``M_MMAP_THRESHOLD``).
-RETURNED_BLOCK = 1 << 20
 
 # board layout, in int64 cells: [0] end-of-job arrivals, [1] the job ending; then per slot
 # (pid, job serial, chunk index)
@@ -234,7 +228,7 @@ def _init_worker(board_path: str, threads: int | None, parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent(parent_pid)
     _no_rss_leak_check()
-    _return_large_blocks()
+    return_large_blocks()
     board = _Board(board_path)
     _worker.clear()
     _worker.update(board=board, slot=board.claim_slot(os.getpid()), jobs={})
@@ -260,42 +254,6 @@ def _no_rss_leak_check() -> None:
 
     if hasattr(process_executor, "_USE_PSUTIL"):
         process_executor._USE_PSUTIL = False
-
-
-def _glibc() -> Any:
-    """The C library when it is glibc (whose allocator the settings below tune), else None."""
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None)
-        libc.gnu_get_libc_version  # noqa: B018  (present in glibc only)
-    except (OSError, AttributeError):
-        return None
-    return libc
-
-
-def _return_large_blocks() -> None:
-    """Make this worker hand large freed blocks back to the system at once (see the module
-    docstring, "Memory in workers")."""
-    libc = _glibc()
-    if libc is not None:
-        # M_MMAP_THRESHOLD (-3): a fixed value also stops the threshold from moving up;
-        # M_TRIM_THRESHOLD (-1): the top of the heap is given back above this much free
-        libc.mallopt(-3, RETURNED_BLOCK)
-        libc.mallopt(-1, RETURNED_BLOCK)
-
-
-def release_freed_memory() -> None:
-    """Give the memory this process has freed back to the system (glibc ``malloc_trim``).
-
-    Called by the caller after running chunks itself, so that what those chunks used does
-    not stay counted against the job while the workers run.
-    """
-    libc = _glibc()
-    if libc is not None:
-        libc.malloc_trim(0)
 
 
 def _watch_parent(parent_pid: int) -> None:
