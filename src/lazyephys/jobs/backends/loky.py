@@ -88,8 +88,10 @@ __all__ = ["LokyBackend", "BACKEND", "IDLE_TIMEOUT", "START_AFTER", "start_worke
 #: Seconds a warm pool waits for the next job before its workers exit.
 IDLE_TIMEOUT = 300.0
 
-#: Job descriptions larger than this travel as a temporary file, not with every chunk.
-INLINE_LIMIT = 1 << 20
+#: Job descriptions larger than this travel as a temporary file, not with every chunk: an
+#: inline description is sent again with each chunk (a worker decodes it once per job), so a
+#: large in-memory recording would otherwise cross the pipe once per chunk.
+INLINE_LIMIT = 64 << 10
 
 #: Seconds of work left (projected from the chunks the caller has run) above which a job
 #: without a warm pool starts one: below, the caller finishes sooner than workers start.
