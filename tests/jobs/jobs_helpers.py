@@ -146,3 +146,10 @@ def run_timed_sleep(segment_index: int, start: int, end: int, state: object) -> 
     began = time.monotonic()
     time.sleep(0.05)
     return os.getpid(), began, time.monotonic()
+
+
+def run_slow_first(segment_index: int, start: int, end: int, state: object) -> int:
+    """The first chunk takes 0.3 s (as first reads and imports can), the others nothing."""
+    if start == 0:
+        time.sleep(0.3)
+    return os.getpid()

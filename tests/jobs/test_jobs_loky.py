@@ -317,6 +317,19 @@ def test_a_small_job_without_a_warm_pool_runs_in_the_caller_and_starts_no_worker
     assert loky_children() == []  # starting workers would have cost more than the job
 
 
+def test_a_slow_first_chunk_alone_does_not_start_workers(recording):
+    from lazyephys.jobs.backends import loky
+
+    shutdown_pool()
+    # projected from the first chunk, the job would take 69 x 0.3 s: the chunks after it,
+    # which take nothing, predict the rest
+    assert 0.3 < loky.START_AFTER < 69 * 0.3
+    results = run_chunked_job(recording, helpers.init_none, {}, helpers.run_slow_first,
+                              chunk_size=100, **LOKY)
+    assert len(results) == 70 and set(results) == {os.getpid()}
+    assert loky_children() == []
+
+
 def test_a_long_job_starts_workers_which_take_over_after_the_callers_chunk():
     from lazyephys.jobs.backends import loky
 

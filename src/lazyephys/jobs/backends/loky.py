@@ -662,8 +662,8 @@ def _run_while_starting(job: Job, ping: Any, start: Any) -> list[Any]:
 
     ``ping`` completes when it does (None: no pool is starting). Without one, the pool is
     started (``start()`` returns the new ping) once the work left, projected from the chunks
-    run so far, exceeds :data:`START_AFTER` seconds; a job that never does runs here to
-    its end. The caller stops after the chunk it is on when a worker is ready, before any
+    after the first (or the first chunk alone, if it took that long), exceeds
+    :data:`START_AFTER` seconds; a job that never does runs here to its end. The caller stops after the chunk it is on when a worker is ready, before any
     worker runs a chunk of this job.
     """
     limits: Any = contextlib.nullcontext()
@@ -701,11 +701,13 @@ def _run_here(job: Job, ping: Any, start: Any) -> list[Any]:
                 first_chunk = took
             else:
                 later_chunks += took
-            if ping is None:
-                # the first chunk also pays for first reads and opened files: once there are
-                # others, they alone predict the rest
-                per_chunk = later_chunks / index if index else first_chunk
-                if per_chunk * (len(plan) - len(results)) > START_AFTER:
+            if ping is None and len(results) < len(plan):
+                # the first chunk also pays for first reads, opened files and imports, so the
+                # chunks after it predict the rest; it decides alone only when it alone took
+                # longer than the threshold
+                projected = (later_chunks / index * (len(plan) - len(results)) if index
+                             else first_chunk)
+                if projected > START_AFTER:
                     ping = start()
     finally:
         close_worker_state(state)
