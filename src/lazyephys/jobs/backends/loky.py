@@ -663,8 +663,9 @@ def _run_while_starting(job: Job, ping: Any, start: Any) -> list[Any]:
     ``ping`` completes when it does (None: no pool is starting). Without one, the pool is
     started (``start()`` returns the new ping) once the work left, projected from the chunks
     after the first (or the first chunk alone, if it took that long), exceeds
-    :data:`START_AFTER` seconds; a job that never does runs here to its end. The caller stops after the chunk it is on when a worker is ready, before any
-    worker runs a chunk of this job.
+    :data:`START_AFTER` seconds; a job that never does runs here to its end. The caller
+    stops after the chunk it is on when a worker is ready, before any worker runs a chunk of
+    this job.
     """
     limits: Any = contextlib.nullcontext()
     if job.spec.max_threads_per_worker is not None:
