@@ -1,17 +1,22 @@
 """Speed of the readers against the plainest direct read of the same bytes, in the same run.
 
 Run: python benchmarks/bench_readers.py [--seconds 60] [--nwb-seconds 60] [--spikes 10000000]
-     [--only spikeglx|nwb|sorting]
+     [--only spikeglx|nwb|sorting] [--si-python /path/to/python]
 
 - SpikeGLX, 385 channels (384 + sync) x ``--seconds``: random 1 s windows and one sequential
   pass in 1 s windows through ``read_spikeglx``, against slicing a numpy memmap of the same
   ``.bin`` (the same 384 columns, copied so that the pages are really read); opening the
   reader against parsing the ``.meta`` plus mapping the file.
-- NWB, 64 channels int16 chunked 30000 x 64, plain and gzip: random 1 s and 10 ms windows of
-  all 64 channels through ``read_nwb_recording``, against ``h5py`` slicing the same dataset;
-  opening against ``h5py.File``.
+- NWB, 64 channels int16 chunked 30000 x 64, plain and gzip, and unchunked (contiguous):
+  random 1 s and 10 ms windows of all 64 channels through ``read_nwb_recording``, against
+  ``h5py`` slicing the same dataset; opening against ``h5py.File``.
 - NWB Units, ``--spikes`` spikes over 300 units: ``read_nwb_sorting`` plus every unit's train,
   against ``h5py`` reading ``spike_times`` and ``spike_times_index``.
+
+- With ``--si-python`` (a Python with SpikeInterface installed): the same files opened and
+  read by SpikeInterface's readers and by ours, both through ``readers_peer.py`` in a
+  subprocess of their own Python, alternately (best of two runs each): open time, the same
+  random windows, a sequential pass; ratios are SpikeInterface's time over ours.
 
 Speed figures are ``reference time / our time`` (1.0: as fast as the direct read; higher is
 faster); open times are in milliseconds. Files are written once into ``LAZYEPHYS_BENCH_DIR``
@@ -21,7 +26,9 @@ faster); open times are in milliseconds. Files are written once into ``LAZYEPHYS
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -34,6 +41,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import best_time, print_table
 
 FS = 30000.0
+
+#: The NWB data layouts measured: (label, compression, chunked 30000 x 64).
+NWB_LAYOUTS = (("plain", None, True), ("gzip", "gzip", True), ("contiguous", None, False))
 
 
 def paired_best(reference: Callable[[], object], ours: Callable[[], object],
@@ -72,7 +82,8 @@ def write_spikeglx(folder: Path, seconds: float) -> Path:
         "imAiRangeMax": 0.6, "imAiRangeMin": -0.6, "imMaxInt": 512, "imDatPrb_pn": "NP1000",
         "imDatPrb_type": 0, "imSampRate": FS, "nSavedChans": n_chan, "snsApLfSy": "384,0,1",
         "snsSaveChanSubset": "all", "fileSizeBytes": frames * n_chan * 2, "firstSample": 0,
-        "typeThis": "imec", "~imroTbl": imro, "~snsChanMap": chan_map,
+        "typeThis": "imec", "fileName": str(bin_path), "imDatPrb_sn": 1234,
+        "imDatPrb_port": 1, "imDatPrb_slot": 2, "~imroTbl": imro, "~snsChanMap": chan_map,
     }
     (folder / "bench_g0_t0.imec0.ap.meta").write_text(
         "".join(f"{k}={v}\n" for k, v in meta.items()))
@@ -132,7 +143,8 @@ def bench_spikeglx(seconds: float, windows: int) -> None:
     ], ("open", "ms (< 5 wanted)"))
 
 
-def write_nwb(path: Path, seconds: float, compression: str | None) -> Path:
+def write_nwb(path: Path, seconds: float, compression: str | None,
+              chunked: bool = True) -> Path:
     if path.exists():
         return path
     from datetime import datetime, timezone
@@ -150,7 +162,7 @@ def write_nwb(path: Path, seconds: float, compression: str | None) -> Path:
     for c in range(64):
         nwb.add_electrode(group=group, location="brain", rel_x=0.0, rel_y=20.0 * c)
     region = nwb.create_electrode_table_region(list(range(64)), "all")
-    data = H5DataIO(traces, chunks=(30000, 64), compression=compression)
+    data = H5DataIO(traces, chunks=(30000, 64), compression=compression) if chunked else traces
     nwb.add_acquisition(ElectricalSeries(name="ElectricalSeries", data=data, electrodes=region,
                                          rate=FS, conversion=0.195e-6))
     temporary = path.with_name(path.stem + ".partial.nwb")
@@ -166,10 +178,9 @@ def bench_nwb(seconds: float, windows: int) -> None:
     import lazyephys as le
 
     rows, open_rows = [], []
-    for compression in (None, "gzip"):
-        label = compression or "plain"
+    for label, compression, chunked in NWB_LAYOUTS:
         path = write_nwb(_bench_dir() / f"bench_{label}_{int(seconds)}s.nwb", seconds,
-                         compression)
+                         compression, chunked)
         file = h5py.File(path, "r")
         dataset = file["acquisition/ElectricalSeries/data"]
         rec = le.read_nwb_recording(path, electrical_series_path="acquisition/ElectricalSeries")
@@ -185,7 +196,9 @@ def bench_nwb(seconds: float, windows: int) -> None:
             def our_windows(starts: np.ndarray = starts, length: int = length,
                             rec: Any = rec) -> None:
                 for s in starts:
-                    rec.get_traces(start_frame=int(s), end_frame=int(s) + length)
+                    window = rec.get_traces(start_frame=int(s), end_frame=int(s) + length)
+                    if not window.flags.owndata:  # a mapped file's view: read its pages
+                        np.array(window)
 
             t_ref, t_ours = paired_best(h5py_windows, our_windows)
             rows.append((f"{label}, {name} x 64 ch", f"{t_ref * 1e3:.1f}",
@@ -256,6 +269,69 @@ def bench_sorting(num_spikes: int) -> None:
     ], ("read", "ms", "x h5py (< 2 wanted)"))
 
 
+def _peer(python: str, library: str, spec: dict[str, Any]) -> dict[str, float]:
+    script = Path(__file__).parent / "readers_peer.py"
+    out = subprocess.run([python, str(script), library, json.dumps(spec)], capture_output=True,
+                         text=True, timeout=1200)
+    if out.returncode:
+        raise RuntimeError(f"{library} measure failed:\n{out.stderr[-2000:]}")
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def compare_with_spikeinterface(si_python: str, specs: list[tuple[str, dict[str, Any]]]) -> None:
+    """Each spec measured by both libraries alternately (two rounds, best kept)."""
+    rows: list[tuple[str, ...]] = []
+    for label, spec in specs:
+        best: dict[str, dict[str, float]] = {"lazyephys": {}, "spikeinterface": {}}
+        for _ in range(2):
+            for library, python in (("lazyephys", sys.executable),
+                                    ("spikeinterface", si_python)):
+                for key, value in _peer(python, library, spec).items():
+                    best[library][key] = min(best[library].get(key, float("inf")), value)
+        for key, name in (("open_ms", "open"), ("windows_ms", "random windows"),
+                          ("pass_ms", "sequential pass"), ("trains_ms", "open + every train")):
+            if key in best["lazyephys"]:
+                ours, theirs = best["lazyephys"][key], best["spikeinterface"][key]
+                speeds: tuple[str, ...] = ("", "")
+                if key in ("windows_ms", "pass_ms"):
+                    # each library's speed against the direct read measured beside it
+                    speeds = tuple(f"{best[lib]['direct_' + key] / best[lib][key]:.2f}"
+                                   for lib in ("lazyephys", "spikeinterface"))
+                rows.append((f"{label}: {name}", f"{ours:.2f}", f"{theirs:.2f}",
+                             f"{theirs / ours:.2f}", *speeds))
+    print_table("lazyephys vs SpikeInterface, same files, same measuring script", rows,
+                ("measure", "lazyephys ms", "SpikeInterface ms", "SI time / ours",
+                 "ours vs direct", "SI vs direct"))
+
+
+def peer_specs(args: argparse.Namespace) -> list[tuple[str, dict[str, Any]]]:
+    """What the SpikeInterface comparison measures (the files the benches above wrote)."""
+    specs: list[tuple[str, dict[str, Any]]] = []
+    folder = _bench_dir()
+    if args.only in (None, "spikeglx"):
+        path = folder / f"spikeglx_{int(args.seconds)}s"
+        n = int(args.seconds * FS)
+        starts = np.random.default_rng(1).integers(0, n - int(FS), args.windows).tolist()
+        specs.append((f"SpikeGLX 385 ch x {args.seconds:.0f} s, 1 s windows", {
+            "kind": "spikeglx", "path": str(path), "starts": starts, "length": int(FS),
+            "sequential": True, "repeat": 3}))
+    if args.only in (None, "nwb"):
+        n = int(args.nwb_seconds * FS)
+        for label, _, _ in NWB_LAYOUTS:
+            path = folder / f"bench_{label}_{int(args.nwb_seconds)}s.nwb"
+            for length, name in ((int(FS), "1 s"), (300, "10 ms")):
+                starts = np.random.default_rng(3).integers(0, n - length, args.windows).tolist()
+                specs.append((f"NWB {label}, {name} windows x 64 ch", {
+                    "kind": "nwb", "path": str(path), "series": "acquisition/ElectricalSeries",
+                    "starts": starts, "length": length, "repeat": 3}))
+    if args.only in (None, "sorting"):
+        specs.append((f"NWB Units, {args.spikes} spikes / 300 units", {
+            "kind": "sorting", "path": str(folder / f"units_{args.spikes}.nwb"), "fs": FS,
+            "repeat": 3}))
+    return specs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60.0)
@@ -263,6 +339,7 @@ def main() -> None:
     parser.add_argument("--spikes", type=int, default=10_000_000)
     parser.add_argument("--windows", type=int, default=40)
     parser.add_argument("--only", choices=("spikeglx", "nwb", "sorting"))
+    parser.add_argument("--si-python", help="a Python with SpikeInterface, to compare with")
     args = parser.parse_args()
     if args.only in (None, "spikeglx"):
         bench_spikeglx(args.seconds, args.windows)
@@ -270,6 +347,8 @@ def main() -> None:
         bench_nwb(args.nwb_seconds, args.windows)
     if args.only in (None, "sorting"):
         bench_sorting(args.spikes)
+    if args.si_python:
+        compare_with_spikeinterface(args.si_python, peer_specs(args))
 
 
 if __name__ == "__main__":

@@ -85,6 +85,30 @@ def test_traces_gains_ids_and_properties(nwb_file):
     assert set(rec.split_by("group")) == {"shank0", "shank1"}
 
 
+@pytest.mark.parametrize("layout", [{}, {"chunks": (128, 6)}, {"compression": "gzip"}])
+def test_contiguous_data_is_mapped_and_reads_as_h5py(tmp_path, layout):
+    import h5py
+
+    from lazyephys.extractors.buffers import MappedSegment
+    from lazyephys.extractors.nwb_recording import NwbSegment
+
+    content = nwb_content(seed=3)
+    path = write_nwb_file(tmp_path / "layout.nwb", content, **layout)
+    rec = le.read_nwb_recording(path, electrical_series_path=SERIES)
+    with h5py.File(path, "r") as file:
+        dataset = file[f"{SERIES}/data"]
+        # h5py reports a byte offset for the contiguous layout only
+        assert (dataset.chunks is None) == (not layout)
+        expected = dataset[()]
+    kind = MappedSegment if not layout else NwbSegment
+    assert isinstance(rec.get_segment(0), kind)
+    np.testing.assert_array_equal(rec.get_traces(), content.traces)
+    np.testing.assert_array_equal(rec.get_traces(), expected)
+    np.testing.assert_array_equal(rec.get_traces(start_frame=7, end_frame=311,
+                                                 channel_ids=["ch5", "ch0", "ch2"]),
+                                  expected[7:311][:, [5, 0, 2]])
+
+
 def test_same_as_pynwb(nwb_file):
     path, _ = nwb_file
     lfp_path = "processing/ecephys/LFP/ElectricalSeriesLFP"
@@ -225,11 +249,55 @@ def test_frames_round_as_numpy_rint(times, t_start, fs):
     np.testing.assert_array_equal(frames, np.rint((values - t_start) * fs).astype(np.int64))
 
 
+@pytest.mark.parametrize("dtype", ["<f8", "<f4", ">f8"])
+def test_frames_from_an_hdf5_dataset_over_several_blocks(tmp_path, dtype):
+    # more than two read blocks, stored in another float type or byte order than float64:
+    # HDF5 converts while reading, and the frames are numpy's rint of the stored values
+    import h5py
+
+    from lazyephys.extractors import nwb_sorting
+
+    size = 2 * nwb_sorting._BLOCK + 12345
+    rng = np.random.default_rng(5)
+    counts = np.array([size // 3, size // 3, size - 2 * (size // 3)])
+    times = np.concatenate([np.sort(rng.uniform(0, 100, c)) for c in counts]).astype(dtype)
+    with h5py.File(tmp_path / "times.h5", "w") as file:
+        file["t"] = times
+    with h5py.File(tmp_path / "times.h5", "r") as file:
+        frames, in_order = nwb_sorting.frames_from_times(file["t"], 0.25, 30000.0,
+                                                         np.cumsum(counts))
+    expected = np.rint((times.astype(np.float64) - 0.25) * 30000.0).astype(np.int64)
+    np.testing.assert_array_equal(frames, expected)
+    assert in_order
+
+
 def test_non_finite_spike_times_are_refused():
     from lazyephys.extractors.nwb_sorting import frames_from_times
 
     with pytest.raises(le.FormatError, match="not finite"):
         frames_from_times(np.array([0.1, np.nan]), 0.0, 30000.0)
+
+
+@given(st.lists(st.lists(st.floats(0.0, 100.0), max_size=5), min_size=1, max_size=4),
+       st.sampled_from([np.nan, np.inf, -np.inf, 1e300, -1e300, 2.0**52, -(2.0**52), -3e15]),
+       st.integers(0, 100), st.booleans())
+def test_any_unroundable_spike_time_is_refused(trains, bad, where, sort):
+    # wherever it is (first, last or inside a unit's run, sorted or not), a time that is not
+    # finite or beyond 2**51 frames is refused; the same times without it convert as np.rint
+    from lazyephys.extractors.nwb_sorting import frames_from_times
+
+    flat = [t for train in trains for t in (sorted(train) if sort else train)]
+    ends = np.cumsum([len(t) for t in trains]).astype(np.int64)
+    good, _ = frames_from_times(np.array(flat, dtype=np.float64), 0.0, 1.0, ends)
+    np.testing.assert_array_equal(good, np.rint(np.array(flat, dtype=np.float64)))
+    position = where % (len(flat) + 1)
+    with_bad = np.array([*flat[:position], bad, *flat[position:]], dtype=np.float64)
+    unit = int(np.searchsorted(ends, position, side="right")) if position < len(flat) \
+        else len(ends) - 1
+    ends_bad = ends.copy()
+    ends_bad[unit:] += 1
+    with pytest.raises(le.FormatError, match="not finite"):
+        frames_from_times(with_bad, 0.0, 1.0, ends_bad)
 
 
 def test_unsorted_unit_times_are_sorted(tmp_path):
@@ -245,3 +313,32 @@ def test_unsorted_unit_times_are_sorted(tmp_path):
     np.testing.assert_array_equal(
         sorting.get_unit_spike_train(0),
         np.rint((content.spike_times[0] - 1.5) * 30000.0).astype(np.int64))
+
+
+def test_one_dimensional_series_reads_as_one_channel(tmp_path):
+    # a single-electrode series stored 1-D (time only): mapped when contiguous, read through
+    # h5py when chunked; either way one channel of the written samples
+    from datetime import datetime, timezone
+
+    from hdmf.backends.hdf5 import H5DataIO
+    from pynwb import NWBHDF5IO, NWBFile
+    from pynwb.ecephys import ElectricalSeries
+
+    samples = np.random.default_rng(9).integers(-900, 900, 1000).astype("int16")
+    for name, data in (("flat", samples), ("flat_chunked", H5DataIO(samples, chunks=(64,)))):
+        nwb = NWBFile(session_description="one", identifier=name,
+                      session_start_time=datetime(2020, 1, 1, tzinfo=timezone.utc))
+        device = nwb.create_device(name="probe")
+        group = nwb.create_electrode_group(name="shank", description="", location="brain",
+                                           device=device)
+        nwb.add_electrode(group=group, location="brain")
+        region = nwb.create_electrode_table_region([0], "all")
+        nwb.add_acquisition(ElectricalSeries(name="E", data=data, electrodes=region,
+                                             rate=1000.0))
+        with NWBHDF5IO(str(tmp_path / f"{name}.nwb"), "w") as io:
+            io.write(nwb)
+        rec = le.read_nwb_recording(tmp_path / f"{name}.nwb")
+        assert rec.get_num_channels() == 1
+        np.testing.assert_array_equal(rec.get_traces()[:, 0], samples)
+        np.testing.assert_array_equal(rec.get_traces(start_frame=100, end_frame=130),
+                                      samples[100:130, np.newaxis])

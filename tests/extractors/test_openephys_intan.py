@@ -14,7 +14,12 @@ from lazyephys.extractors.buffers import MappedSegment
 from lazyephys.extractors.intan_rhd import RhdAmplifierSegment
 from lazyephys.testing import RecordingCase, RecordingConformance
 
-from .writers import write_intan_rhd, write_openephys_binary, write_openephys_legacy
+from .writers import (
+    write_intan_rhd,
+    write_openephys_binary,
+    write_openephys_legacy,
+    write_openephys_neuropixels_settings,
+)
 
 neo = pytest.importorskip("neo")
 
@@ -157,3 +162,86 @@ def _renamed(path, suffix):
     target = path.with_suffix(suffix)
     shutil.copy(path, target)
     return target
+
+
+def _neuropixels_folder(root, probes=("ProbeA",), seed=0):
+    """An Open Ephys folder with one 384-channel AP stream per Neuropixels 1.0 probe and the
+    record node's settings.xml describing the probes."""
+    import json
+
+    rng = np.random.default_rng(seed)
+    traces = {}
+    oebin = root / "Record Node 101" / "experiment1" / "recording1" / "structure.oebin"
+    described = []
+    for name in probes:
+        traces[name] = rng.integers(-500, 500, (90, 384)).astype("int16")
+        write_openephys_binary(root, [traces[name]], [0.195] * 384, 30000.0, [0],
+                               stream=f"Neuropix-PXI-100.{name}-AP")
+        # one structure.oebin describes every stream of the recording
+        description = json.loads(oebin.read_text())
+        described += description["continuous"]
+        description["continuous"] = described
+        oebin.write_text(json.dumps(description))
+    write_openephys_neuropixels_settings(root / "Record Node 101",
+                                         {name: "NP1000" for name in probes})
+    return traces
+
+
+def test_openephys_neuropixels_probe_from_settings(tmp_path):
+    import probeinterface
+
+    root = tmp_path / "np"
+    traces = _neuropixels_folder(root, ("ProbeA", "ProbeB"))
+    settings = root / "Record Node 101" / "settings.xml"
+    for k, name in enumerate(("ProbeA", "ProbeB")):
+        stream = f"Record Node 101#Neuropix-PXI-100.{name}-AP"
+        rec = le.read_openephys(root, stream_name=stream)
+        np.testing.assert_array_equal(rec.get_traces(), traces[name])
+        assert rec.has_probe()
+        # hand-worked 1.0 geometry: bank 0, staggered columns 32 um apart, rows 20 um apart
+        np.testing.assert_array_equal(rec.get_channel_locations()[:4],
+                                      [[16, 0], [48, 0], [0, 20], [32, 20]])
+        # probeinterface reading the same settings file, attached through set_probe
+        probe = probeinterface.read_openephys_neuropixels(settings, stream_name=stream)
+        expected = rec.set_probe(probe)
+        for field in expected.get_property("contact_vector").dtype.names:
+            np.testing.assert_array_equal(rec.get_property("contact_vector")[field],
+                                          expected.get_property("contact_vector")[field])
+        assert rec.get_probe().annotations["serial_number"] == str(1000 + k)
+        assert rec.get_probe().annotations == probe.annotations
+        # 1.0 probes: 13 slots per ADC cycle (12 x (1 + 2500/30000))
+        np.testing.assert_allclose(
+            rec.get_property("inter_sample_shift"),
+            np.asarray(probe.contact_annotations["adc_sample_order"]) / 13.0)
+        again = le.load(rec.to_dict())
+        np.testing.assert_array_equal(again.get_channel_locations(), rec.get_channel_locations())
+
+
+def test_openephys_streams_without_a_neuropixels_probe_have_none(tmp_path, oe_folder):
+    folder, _ = oe_folder
+    assert not le.read_openephys(folder).has_probe()  # no settings file at all
+    # a settings file describing a probe for another stream
+    write_openephys_neuropixels_settings(folder / "Record Node 101", {"ProbeA": "NP1000"})
+    assert not le.read_openephys(folder).has_probe()
+
+
+def test_openephys_neuropixels_sync_channel_is_its_own_stream(tmp_path):
+    # a 385th channel named *_SYNC: neo serves it as a stream of its own, the probe's stream
+    # keeps the 384 electrodes and gets the probe
+    import json
+
+    root = tmp_path / "sync"
+    traces = np.random.default_rng(4).integers(-500, 500, (60, 385)).astype("int16")
+    write_openephys_binary(root, [traces], [0.195] * 385, 30000.0, [0],
+                           stream="Neuropix-PXI-100.ProbeA-AP")
+    oebin = root / "Record Node 101" / "experiment1" / "recording1" / "structure.oebin"
+    description = json.loads(oebin.read_text())
+    description["continuous"][0]["channels"][-1]["channel_name"] = "PROBEA-AP_SYNC"
+    oebin.write_text(json.dumps(description))
+    write_openephys_neuropixels_settings(root / "Record Node 101", {"ProbeA": "NP1000"})
+    rec = le.read_openephys(root, stream_name="Record Node 101#Neuropix-PXI-100.ProbeA-AP")
+    assert rec.get_num_channels() == 384 and rec.has_probe()
+    np.testing.assert_array_equal(rec.get_traces(), traces[:, :384])
+    sync = le.read_openephys(root, stream_id="Record Node 101#Neuropix-PXI-100.ProbeA-APSYNC")
+    np.testing.assert_array_equal(sync.get_traces(), traces[:, 384:])
+    assert not sync.has_probe()

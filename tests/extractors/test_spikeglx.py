@@ -13,7 +13,7 @@ import pytest
 import lazyephys as le
 from lazyephys.testing import RecordingCase, RecordingConformance
 
-from .writers import NP1, NP2, write_spikeglx_imec, write_spikeglx_nidq
+from .writers import NP1, NP2, NP2_4SHANK, write_spikeglx_imec, write_spikeglx_nidq
 
 
 def _traces(num_samples, num_channels=385, seed=0):
@@ -100,6 +100,73 @@ def test_probe_and_inter_sample_shift(np1_folder):
     assert shifts.min() == 0.0 and shifts.max() == pytest.approx(11 / 13)
     lfp = le.read_spikeglx(folder, stream_id="imec0.lf")
     np.testing.assert_allclose(lfp.get_channel_locations(), probe.contact_positions)
+
+
+def _assert_same_probe(rec, meta_path):
+    """The reader's probe is probeinterface's ``read_spikeglx`` of the same .meta, attached
+    through ``set_probe``: every field of the contact vector, the probe's annotations and
+    outline, the channel locations and groups."""
+    import probeinterface
+
+    probe = probeinterface.read_spikeglx(meta_path)
+    many_shanks = probe.shank_ids is not None and len(set(probe.shank_ids)) > 1
+    expected = rec.set_probe(probe, group_mode="by_shank" if many_shanks else "by_probe")
+    ours, theirs = rec.get_property("contact_vector"), expected.get_property("contact_vector")
+    assert ours.dtype == theirs.dtype
+    for name in theirs.dtype.names:
+        np.testing.assert_array_equal(ours[name], theirs[name], err_msg=name)
+    np.testing.assert_array_equal(rec.get_channel_locations(), probe.contact_positions)
+    np.testing.assert_array_equal(rec.get_channel_groups(), expected.get_channel_groups())
+    got = rec.get_probe()
+    assert got.annotations == probe.annotations
+    np.testing.assert_array_equal(got.probe_planar_contour, probe.probe_planar_contour)
+    assert list(got.contact_ids) == list(probe.contact_ids)
+    for key, values in probe.contact_annotations.items():
+        np.testing.assert_array_equal(got.contact_annotations[key], values, err_msg=key)
+    return probe
+
+
+@pytest.mark.parametrize("kind, saved", [
+    (NP1, None), (NP2, None), (NP2_4SHANK, None),
+    (NP1, [0, 1, 2, 5, 190, 191, 192, 200, 383]), (NP2_4SHANK, list(range(90, 200))),
+])
+def test_probe_equals_probeinterface(tmp_path, kind, saved):
+    n_neural = 384 if saved is None else len(saved)
+    traces = _traces(40, n_neural + 1)
+    write_spikeglx_imec(tmp_path, traces, kind, "ap", saved=saved)
+    rec = le.read_spikeglx(tmp_path, stream_id="imec0.ap")
+    probe = _assert_same_probe(rec, next(tmp_path.glob("*.ap.meta")))
+    np.testing.assert_array_equal(rec.get_traces(), traces[:, :-1])
+    if kind is NP2_4SHANK:
+        # four shanks 250 um apart: one group per shank
+        assert np.unique(rec.get_channel_groups()).size == len(set(probe.shank_ids))
+        assert set(probe.shank_ids) <= {"0", "1", "2", "3"}
+    # 2.0 probes: 24 ADCs of 16 channels and no LF band: 16 slots a cycle
+    slots = 13.0 if kind is NP1 else 16.0
+    np.testing.assert_allclose(rec.get_property("inter_sample_shift"),
+                               np.asarray(probe.contact_annotations["adc_sample_order"]) / slots)
+
+
+def test_probe_of_a_table_not_built_here_comes_from_probeinterface(tmp_path):
+    # a phase 3A file: a three-field imro header and imProbeOpt
+    traces = _traces(30)
+    entries = "".join(f"({c} 0 0 500 250 1)" for c in range(384))
+    write_spikeglx_imec(tmp_path, traces, NP1, "ap",
+                        extra={"imProbeOpt": 3, "~imroTbl": f"(3,12345,384){entries}"})
+    rec = le.read_spikeglx(tmp_path)
+    _assert_same_probe(rec, next(tmp_path.glob("*.ap.meta")))
+
+
+def test_probe_survives_json_pickle_and_save(np1_folder, tmp_path):
+    import pickle
+
+    folder, _, _, _ = np1_folder
+    rec = le.read_spikeglx(folder, stream_id="imec0.ap")
+    meta = next(folder.glob("*.ap.meta"))
+    rec.dump_to_json(tmp_path / "rec.json")
+    for again in (le.load(tmp_path / "rec.json"), pickle.loads(pickle.dumps(rec)),
+                  rec.save(folder=tmp_path / "saved", chunk_size=200)):
+        _assert_same_probe(again, meta)
 
 
 def test_same_as_neo(np1_folder):

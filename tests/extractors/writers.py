@@ -12,39 +12,74 @@ import numpy as np
 #: (part number, imro type, imAiRangeMax, imMaxInt, ap gain, lf gain)
 NP1 = ("NP1000", 0, 0.6, 512, 500, 250)
 NP2 = ("NP2000", 21, 0.62, 8192, 80, None)
+NP2_4SHANK = ("NP2013", 2013, 0.62, 8192, 100, None)
+
+
+def _imro_entries(imro_type: int, num_readout: int) -> str:
+    """One imro entry per readout channel of the 2.0 tables (fields per SpikeGLX's guide):
+    ``(channel bank_mask ref electrode)``; four-shank ``(channel shank bank ref electrode)``
+    with 96 channels per shank."""
+    if imro_type == 21:
+        return "".join(f"({c} 1 0 {c})" for c in range(num_readout))
+    if imro_type == 2013:
+        return "".join(f"({c} {c // 96} 0 0 {(c % 96) * 2 + c // 96})"
+                       for c in range(num_readout))
+    raise ValueError(f"no imro writer for type {imro_type}")
+
+
+def _subset_text(channels: list[int]) -> str:
+    """``snsSaveChanSubset`` text: ranges ``a:b`` (inclusive) separated by commas."""
+    parts: list[str] = []
+    start = prev = channels[0]
+    for c in [*channels[1:], None]:
+        if c is not None and c == prev + 1:
+            prev = c
+            continue
+        parts.append(f"{start}:{prev}" if prev > start else f"{start}")
+        if c is not None:
+            start = prev = c
+    return ",".join(parts)
 
 
 def write_spikeglx_imec(
     folder: Path, traces: np.ndarray, probe: tuple = NP1, kind: str = "ap",
     run: str = "run", gate: int = 0, trigger: int = 0, first_sample: int = 0,
-    rate: float | None = None, extra: dict | None = None,
+    rate: float | None = None, extra: dict | None = None, saved: list[int] | None = None,
 ) -> Path:
-    """Write ``traces`` (time, 385) int16 as an imec0 AP or LF file pair; the last channel is
-    the sync word. Returns the .bin path."""
+    """Write ``traces`` (time, channels) int16 as an imec0 AP or LF file pair; the last
+    channel is the sync word. ``saved`` lists the readout channels (of 384) the other columns
+    are, when only a subset was saved (default: the columns are readout channels 0, 1...).
+    Returns the .bin path."""
     part, imro_type, range_max, max_int, ap_gain, lf_gain = probe
     n_time, n_chan = traces.shape
     n_neural = n_chan - 1
+    num_readout = n_neural if saved is None else 384
+    channels = list(range(n_neural)) if saved is None else list(saved)
+    assert len(channels) == n_neural
     stem = f"{run}_g{gate}_t{trigger}.imec0.{kind}"
     folder.mkdir(parents=True, exist_ok=True)
     bin_path = folder / f"{stem}.bin"
     np.ascontiguousarray(traces, dtype=np.int16).tofile(bin_path)
     if imro_type == 0:
-        entries = "".join(f"({c} 0 0 {ap_gain} {lf_gain} 1)" for c in range(n_neural))
+        # (channel bank ref ap_gain lf_gain ap_highpass): channels 192+ from bank 1
+        entries = "".join(f"({c} {c // 192} 0 {ap_gain} {lf_gain} 1)"
+                          for c in range(num_readout))
     else:
-        entries = "".join(f"({c} 1 0 {c})" for c in range(n_neural))
+        entries = _imro_entries(imro_type, num_readout)
     prefix = "AP" if kind == "ap" else "LF"
-    chan_map = f"({n_neural},0,1)" + "".join(
-        f"({prefix}{c};{c}:{c})" for c in range(n_neural)) + f"(SY0;{n_neural}:{n_neural})"
+    chan_map = f"({num_readout},0,1)" + "".join(
+        f"({prefix}{c};{c}:{c})" for c in channels) + f"(SY0;{num_readout}:{num_readout})"
     counts = f"{n_neural},0,1" if kind == "ap" else f"0,{n_neural},1"
     meta = {
         "imAiRangeMax": range_max, "imAiRangeMin": -range_max, "imMaxInt": max_int,
         "imDatPrb_pn": part, "imDatPrb_type": imro_type, "imDatPrb_sn": 1234,
         "imDatPrb_port": 1, "imDatPrb_slot": 2,
         "imSampRate": rate or (30000.0 if kind == "ap" else 2500.0),
-        "nSavedChans": n_chan, "snsApLfSy": counts, "snsSaveChanSubset": "all",
+        "nSavedChans": n_chan, "snsApLfSy": counts,
+        "snsSaveChanSubset": "all" if saved is None else _subset_text([*channels, num_readout]),
         "fileName": str(bin_path), "fileSizeBytes": n_time * n_chan * 2,
         "firstSample": first_sample, "typeThis": "imec",
-        "~imroTbl": f"({imro_type},{n_neural})" + entries,
+        "~imroTbl": f"({imro_type},{num_readout})" + entries,
         "~snsChanMap": chan_map,
     }
     meta.update(extra or {})
@@ -207,4 +242,44 @@ def write_blackrock_ns5(path: Path, traces: np.ndarray, labels: list[str],
         extended += struct.pack("<IIHIIH", 300, 1, 1, 7500000, 3, 1)
     packet = struct.pack("<BII", 1, timestamp, num_samples)
     path.write_bytes(basic + extended + packet + traces.astype("<i2").tobytes())
+    return path
+
+
+def write_openephys_neuropixels_settings(node_folder: Path, probe_streams: dict[str, str],
+                                         version: str = "0.6.7") -> Path:
+    """An Open Ephys ``settings.xml`` (GUI 0.6, Neuropix-PXI plugin 0.7) describing one
+    Neuropixels 1.0 probe per entry of ``probe_streams`` (probe name -> part number), all 384
+    channels in bank 0, then a Record Node.
+
+    The layout is the GUI's: ``SIGNALCHAIN/PROCESSOR`` elements; the Neuropix-PXI processor
+    names its ``STREAM``s (``<probe>-AP``, ``<probe>-LFP``) and, in its ``EDITOR``, one
+    ``NP_PROBE`` per probe with ``CHANNELS`` (the bank of each channel ``CH<i>``) and the
+    electrodes' positions ``ELECTRODE_XPOS``/``ELECTRODE_YPOS`` in um (a 1.0 probe's
+    staggered columns: x 27, 59 on even rows and 11, 43 on odd rows; rows 20 um apart).
+    """
+    channels = range(384)
+    def attributes(values: object) -> str:
+        return " ".join(f'CH{c}="{v}"' for c, v in zip(channels, values, strict=True))
+    xpos = attributes([27, 59, 11, 43][c % 4] for c in channels)
+    ypos = attributes(20 * (c // 2) for c in channels)
+    streams = "".join(
+        f'<STREAM name="{name}-{band}" sample_rate="{rate}" channel_count="384"/>'
+        for name in probe_streams for band, rate in (("AP", 30000.0), ("LFP", 2500.0)))
+    probes = "".join(
+        f'<NP_PROBE slot="2" port="{k + 1}" dock="1" probe_serial_number="{1000 + k}" '
+        f'probe_part_number="{part}" probe_name="Neuropixels 1.0" '
+        f'custom_probe_name="{1000 + k}" apGainValue="500x" lfpGainValue="250x" '
+        f'isEnabled="1"><CHANNELS {attributes(0 for _ in channels)}/>'
+        f"<ELECTRODE_XPOS {xpos}/><ELECTRODE_YPOS {ypos}/></NP_PROBE>"
+        for k, part in enumerate(probe_streams.values()))
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<SETTINGS>'
+        f"<INFO><VERSION>{version}</VERSION></INFO><SIGNALCHAIN>"
+        '<PROCESSOR name="Neuropix-PXI" libraryVersion="0.7.0" nodeId="100">'
+        f"{streams}<EDITOR>{probes}</EDITOR></PROCESSOR>"
+        '<PROCESSOR name="Record Node" nodeId="101"/>'
+        "</SIGNALCHAIN></SETTINGS>\n")
+    node_folder.mkdir(parents=True, exist_ok=True)
+    path = node_folder / "settings.xml"
+    path.write_text(text)
     return path

@@ -96,13 +96,14 @@ class IdIndex:
         Name used in error messages.
     """
 
-    __slots__ = ("_ids", "_order", "_sorted", "_what")
+    __slots__ = ("_ids", "_lookup", "_order", "_sorted", "_what")
 
     def __init__(self, ids: np.ndarray, what: str = "id") -> None:
         self._ids = ids
         self._what = what
         self._order = np.argsort(ids, kind="stable")
         self._sorted = ids[self._order]
+        self._lookup: dict[Any, int] | None = None
 
     def indices(self, ids: Any) -> np.ndarray:
         """Positions of ``ids`` (any order; duplicates refused) as an int64 array."""
@@ -128,6 +129,14 @@ class IdIndex:
         """Position of a single id."""
         if isinstance(one_id, (list, tuple, np.ndarray)):
             raise TypeError(f"expected a single {self._what}, got {one_id!r}")
+        # one id at a time (a loop over units' trains): a dict, built on first use, answers in
+        # a hash lookup; only exact str/int types take it (True == 1 and 1.0 == 1 must not)
+        if type(one_id) in _STR_TYPES or type(one_id) in _INT_TYPES:
+            if self._lookup is None:
+                self._lookup = {v: i for i, v in enumerate(self._ids.tolist())}
+            found = self._lookup.get(one_id)
+            if found is not None:
+                return found
         return int(self.indices([one_id])[0])
 
 

@@ -57,10 +57,9 @@ def _map_without_descriptor(path: Path, size: int) -> np.ndarray | None:
         code = ctypes.get_errno()
         raise OSError(code, f"cannot map {path}: {os.strerror(code)}", str(path))
 
-    class MappedBytes(ctypes.c_char * size):  # type: ignore[misc]
-        """The mapped bytes; unmapped when the last array over them is collected."""
-
-    region = MappedBytes.from_address(address)
+    # the mapped bytes, unmapped when the last array over them is collected (ctypes keeps one
+    # array type per length, so no class is made per mapping)
+    region = (ctypes.c_char * size).from_address(address)
     weakref.finalize(region, unmap_function, address, size)
     # a read-only buffer: numpy then refuses to make the array writeable again
     return np.frombuffer(memoryview(region).cast("B").toreadonly(), dtype=np.uint8)

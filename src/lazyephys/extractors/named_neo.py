@@ -18,7 +18,7 @@ from ..base.locations import as_local_path
 from ..base.provenance import register_kind
 from ..errors import FormatError
 from ..recording.base import RecordingSegment
-from .neo_recording import NeoRecordingExtractor
+from .neo_recording import NeoRecordingExtractor, select_block
 
 __all__ = [
     "BlackrockRecordingExtractor",
@@ -66,7 +66,12 @@ class OpenEphysBinaryRecordingExtractor(_NamedNeoRecording):
     Notes
     -----
     The ``continuous.dat`` files are mapped directly (neo's buffer description), so a window
-    costs a memmap slice. Gains to microvolts are each channel's ``bit_volts``.
+    costs a memmap slice. Gains to microvolts are each channel's ``bit_volts``. A Neuropixels
+    stream (Neuropix-PXI, OneBox, ONIX) gets its probe from its experiment's settings file
+    (``settings.xml``, ``settings_<n>.xml``), read by probeinterface, with the
+    ``inter_sample_shift`` property :func:`~lazyephys.preprocessing.phase_shift` uses; a stream
+    whose channel count differs from the probe's contacts (a sync channel kept in the stream)
+    gets none.
     """
 
     _path_arguments = ("folder_path",)
@@ -93,6 +98,26 @@ class OpenEphysBinaryRecordingExtractor(_NamedNeoRecording):
                                    where)
         self._record_argument("stream_id", chosen)
         self._record_argument("stream_name", None)
+        self._attach_neuropixels_probe(chosen, select_block(self._neo_reader, block_index,
+                                                            where))
+
+    def _attach_neuropixels_probe(self, stream_id: str, block: int) -> None:
+        # a Neuropixels stream's probe is described by its experiment's settings file
+        from .openephys_probe import openephys_settings_file, read_openephys_probe
+        from .spikeglx import inter_sample_shift
+
+        streams = self._neo_reader.header["signal_streams"]
+        name = str(streams["name"][list(streams["id"]).index(stream_id)])
+        settings = openephys_settings_file(self._neo_reader, name, block)
+        probe = None if settings is None else read_openephys_probe(settings, name)
+        if probe is None or probe.get_contact_count() != self.get_num_channels():
+            return  # not a Neuropixels stream (or one with extra channels, such as sync)
+        many_shanks = probe.shank_ids is not None and len(set(probe.shank_ids)) > 1
+        self.set_probe(probe, group_mode="by_shank" if many_shanks else "by_probe",
+                       in_place=True)
+        shifts = inter_sample_shift(probe.contact_annotations, probe.annotations)
+        if shifts is not None:
+            self.set_property("inter_sample_shift", shifts)
 
 
 @register_kind

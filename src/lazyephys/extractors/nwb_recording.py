@@ -1,5 +1,8 @@
 """NWB electrical series as lazy recordings, read with h5py (never pynwb, never whole).
 
+An uncompressed, unchunked ``data`` of a local file is mapped directly (a memmap of its bytes);
+others are read window by window through h5py.
+
 What is read (NWB schema facts): the series' ``data`` (time x channels) with its
 ``conversion``, ``offset`` and ``unit`` attributes and the optional per-channel
 ``channel_conversion``; its times from ``starting_time`` (with the ``rate`` attribute) or
@@ -15,11 +18,19 @@ from typing import Any
 
 import numpy as np
 
+from ..base.locations import as_local_path, is_remote_url
 from ..base.provenance import register_kind
 from ..errors import FormatError, UnknownIdError
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
+from .buffers import MappedSegment, map_raw_buffer
 from .hdf5_files import open_hdf5
-from .nwb_tables import attribute_text, find_typed_groups, read_column, table_columns
+from .nwb_tables import (
+    attribute_text,
+    find_typed_groups,
+    read_column,
+    read_values,
+    table_columns,
+)
 
 __all__ = [
     "NwbRecordingExtractor",
@@ -61,18 +72,21 @@ def get_nwb_electrical_series(
 class NwbSegment(RecordingSegment):
     """One electrical series' ``data`` dataset, read window by window through h5py."""
 
-    __slots__ = ("dataset", "num_channels")
+    __slots__ = ("dataset", "flat", "num_channels")
 
     def __init__(self, dataset: Any) -> None:
-        super().__init__(int(dataset.shape[0]))
+        shape = dataset.shape
+        super().__init__(int(shape[0]))
         self.dataset = dataset
-        self.num_channels = 1 if dataset.ndim == 1 else int(dataset.shape[1])
+        # asked once: h5py asks the library for a dataset's rank on every ``ndim``
+        self.flat = len(shape) == 1
+        self.num_channels = 1 if self.flat else int(shape[1])
 
     def get_traces(
         self, start_frame: int, end_frame: int, channel_selector: ChannelSelector
     ) -> np.ndarray:
         data = self.dataset
-        if data.ndim == 1:
+        if self.flat:
             return data[start_frame:end_frame][:, np.newaxis][:, channel_selector]
         if isinstance(channel_selector, slice):
             if channel_selector == slice(None):
@@ -132,45 +146,50 @@ class NwbRecordingExtractor(Recording):
     ) -> None:
         file = open_hdf5(file_path, stream_mode, storage_options, "NWB")
         where = f"the NWB file {file_path}"
-        path = _choose_series(file, electrical_series_path, where)
-        series = file[path]
-        if "data" not in series:
+        path, series = _choose_series(file, electrical_series_path, where)
+        members = set(series)
+        if "data" not in members:
             raise FormatError(f"{where}: the series {path!r} has no data")
         data = series["data"]
-        if data.ndim not in (1, 2):
+        shape = data.shape
+        if len(shape) not in (1, 2):
             raise FormatError(
-                f"{where}: the data of {path!r} has shape {data.shape}; expected (time, channels)"
+                f"{where}: the data of {path!r} has shape {shape}; expected (time, channels)"
             )
-        num_channels = 1 if data.ndim == 1 else int(data.shape[1])
-        fs, t_start, timestamps = _series_times(series, path, where, load_time_vector)
-        table, rows = _electrode_rows(file, series, path, where, num_channels)
-        columns = _electrode_columns(table, rows, where)
+        num_channels = 1 if len(shape) == 1 else int(shape[1])
+        fs, t_start, timestamps = _series_times(series, path, where, load_time_vector,
+                                                members)
+        table, table_ids, rows = _electrode_rows(file, series, path, where, num_channels,
+                                                 members)
+        columns = _electrode_columns(table, table_ids, rows, where)
         names = columns.get("channel_name")
         if names is not None and np.unique(names).size == names.size:
             channel_ids = names
         else:
-            channel_ids = np.asarray(table["id"][()])[rows] if table is not None else \
-                np.arange(num_channels)
+            channel_ids = table_ids[rows] if table is not None else np.arange(num_channels)
         super().__init__(fs, channel_ids, data.dtype)
         self._record_argument("electrical_series_path", path)
-        if timestamps is not None and timestamps.shape[0] != data.shape[0]:
+        if timestamps is not None and timestamps.shape[0] != shape[0]:
             raise FormatError(
-                f"{where}: the series {path!r} has {data.shape[0]} samples but "
+                f"{where}: the series {path!r} has {shape[0]} samples but "
                 f"{timestamps.shape[0]} timestamps"
             )
-        self.add_segment(NwbSegment(data), t_start, timestamps)
+        mapped = _contiguous_buffer(file_path, stream_mode, data)
+        segment = NwbSegment(data) if mapped is None else MappedSegment(mapped)
+        self.add_segment(segment, t_start, timestamps)
         self._file = file
-        self._set_scaling(series, data, path, where, num_channels)
+        self._set_scaling(series, data, path, where, num_channels, members)
         self._set_electrode_properties(columns)
 
     def _set_scaling(self, series: Any, data: Any, path: str, where: str,
-                     num_channels: int) -> None:
+                     num_channels: int, members: set[str]) -> None:
         unit = attribute_text(data, "unit", "volts")
         conversion = float(data.attrs.get("conversion", 1.0))
         offset = float(data.attrs.get("offset", 0.0))
         per_channel = np.ones(num_channels)
-        if "channel_conversion" in series:
-            per_channel = np.asarray(series["channel_conversion"][()], dtype=np.float64)
+        if "channel_conversion" in members:
+            per_channel = np.asarray(read_values(series, "channel_conversion"),
+                                     dtype=np.float64)
             if per_channel.shape != (num_channels,):
                 raise FormatError(
                     f"{where}: the channel_conversion of {path!r} has {per_channel.size} values "
@@ -196,11 +215,38 @@ class NwbRecordingExtractor(Recording):
             self.set_channel_locations(locations)
 
 
-def _choose_series(file: Any, wanted: str | None, where: str) -> str:
+def _contiguous_buffer(file_path: Any, stream_mode: str | None, data: Any) -> np.ndarray | None:
+    """The samples of a local file's uncompressed, unchunked dataset, mapped directly.
+
+    Such a dataset is one run of bytes in the file (HDF5's contiguous layout), whose offset
+    the library reports: a window then costs a memmap slice instead of an HDF5 read. Chunked,
+    filtered, external, virtual or compact datasets, remote files and non-native byte orders
+    are read through h5py.
+    """
+    if stream_mode is not None or is_remote_url(file_path):
+        return None
+    shape = data.shape
+    if (data.chunks is not None or data.compression is not None or len(shape) not in (1, 2)
+            or data.external is not None or data.is_virtual):
+        return None
+    dtype = np.dtype(data.dtype)
+    if dtype.kind not in "iuf" or not dtype.isnative:
+        return None
+    offset = data.id.get_offset()
+    if offset is None:  # no storage allocated (an empty dataset) or not a contiguous layout
+        return None
+    frames = (int(shape[0]), 1 if len(shape) == 1 else int(shape[1]))
+    return map_raw_buffer(as_local_path(file_path), dtype, frames, int(offset))
+
+
+def _choose_series(file: Any, wanted: str | None, where: str) -> tuple[str, Any]:
+    """The path of the series to read and its group."""
     if wanted is not None:
         key = str(wanted).strip("/")
-        if key in file and attribute_text(file[key], "neurodata_type") in ELECTRICAL_SERIES_TYPES:
-            return key
+        group = file.get(key)
+        if group is not None and attribute_text(group, "neurodata_type") in \
+                ELECTRICAL_SERIES_TYPES:
+            return key, group
         available = find_typed_groups(file, ELECTRICAL_SERIES_TYPES)
         raise UnknownIdError(
             f"{where} has no electrical series at electrical_series_path={wanted!r}; its "
@@ -209,7 +255,7 @@ def _choose_series(file: Any, wanted: str | None, where: str) -> str:
         )
     available = find_typed_groups(file, ELECTRICAL_SERIES_TYPES)
     if len(available) == 1:
-        return available[0]
+        return available[0], file[available[0]]
     if not available:
         raise FormatError(f"{where} has no electrical series")
     raise ValueError(
@@ -219,16 +265,22 @@ def _choose_series(file: Any, wanted: str | None, where: str) -> str:
 
 
 def _series_times(
-    series: Any, path: str, where: str, load_time_vector: bool
+    series: Any, path: str, where: str, load_time_vector: bool,
+    members: set[str] | None = None,
 ) -> tuple[float, float, np.ndarray | None]:
-    """Sampling rate, start time and (if asked and present) the time vector of a series."""
-    if "starting_time" in series:
+    """Sampling rate, start time and (if asked and present) the time vector of a series.
+
+    ``members`` (the series' member names, listed once by the caller) saves lookups.
+    """
+    if members is None:
+        members = set(series)
+    if "starting_time" in members:
         start = series["starting_time"]
         rate = start.attrs.get("rate")
         if rate is None or not float(rate) > 0:
             raise FormatError(f"{where}: the starting_time of {path!r} has no positive rate")
         return float(rate), float(start[()]), None
-    if "timestamps" not in series:
+    if "timestamps" not in members:
         raise FormatError(f"{where}: the series {path!r} has neither starting_time nor timestamps")
     stamps = series["timestamps"]
     if stamps.shape[0] < 2:
@@ -244,15 +296,17 @@ def _series_times(
 
 
 def _electrode_rows(
-    file: Any, series: Any, path: str, where: str, num_channels: int
-) -> tuple[Any, np.ndarray]:
-    """The electrodes table and the rows the series' channels are, in channel order."""
+    file: Any, series: Any, path: str, where: str, num_channels: int, members: set[str]
+) -> tuple[Any, np.ndarray, np.ndarray]:
+    """The electrodes table, its ids, and the rows the series' channels are, in channel
+    order."""
     default_table = "general/extracellular_ephys/electrodes"
-    if "electrodes" not in series:
-        table = file[default_table] if default_table in file else None
-        if table is None or table["id"].shape[0] != num_channels:
+    if "electrodes" not in members:
+        table = file.get(default_table)
+        ids = None if table is None else read_values(table, "id")
+        if ids is None or ids.shape[0] != num_channels:
             raise FormatError(f"{where}: the series {path!r} names no electrodes")
-        return table, np.arange(num_channels)
+        return table, ids, np.arange(num_channels)
     region = series["electrodes"]
     rows = np.asarray(region[()], dtype=np.int64)
     reference = region.attrs.get("table")
@@ -264,22 +318,26 @@ def _electrode_rows(
             f"{where}: the series {path!r} has {num_channels} channels but names "
             f"{rows.size} electrodes"
         )
-    size = int(table["id"].shape[0])
+    ids = read_values(table, "id")
+    if ids is None:
+        raise FormatError(f"{where}: the electrodes table of {path!r} has no ids")
+    size = int(ids.shape[0])
     if rows.size and (rows.min() < 0 or rows.max() >= size):
         raise FormatError(
             f"{where}: the series {path!r} names electrode rows {rows.min()}..{rows.max()} of a "
             f"table with {size} rows"
         )
-    return table, rows
+    return table, ids, rows
 
 
-def _electrode_columns(table: Any, rows: np.ndarray, where: str) -> dict[str, np.ndarray]:
+def _electrode_columns(table: Any, ids: np.ndarray, rows: np.ndarray,
+                       where: str) -> dict[str, np.ndarray]:
     """The electrodes table's plain columns at ``rows`` (references and ragged ones left)."""
     columns: dict[str, np.ndarray] = {}
     if table is None:
         return columns
     keys = set(table)
-    size = int(table["id"].shape[0])
+    size = int(ids.shape[0])
     for name in table_columns(table):
         found = read_column(table, name, where, keys)
         if found is None or found[1]:

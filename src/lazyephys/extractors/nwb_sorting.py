@@ -38,16 +38,54 @@ _BLOCK = 2**18
 #: float-to-int conversion pass by an add and an integer subtract.
 _ROUNDER = 1.5 * 2**52
 _ROUNDER_BITS = int(np.float64(_ROUNDER).view(np.int64))
-_ROUNDABLE = 2.0**51
+_ROUNDABLE = 2**51
+
+
+def _run_bounds(size: int, ends: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The first and last index of every non-empty run (a unit's spikes; one run if no
+    ``ends``)."""
+    if ends is None:
+        stops = np.array([size], dtype=np.int64)
+    else:
+        stops = np.asarray(ends, dtype=np.int64)
+    starts = np.zeros(stops.size, dtype=np.int64)
+    starts[1:] = stops[:-1]
+    full = stops > starts
+    return starts[full], stops[full] - 1
+
+
+def _block_reader(dataset: Any) -> Callable[[int, int, np.ndarray], None]:
+    """Reads ``dataset[start:stop]`` into a float64 array through h5py's low-level API.
+
+    One file dataspace is reused and only its selection moved: h5py's ``read_direct`` builds
+    selection objects on every call, which costs, over the blocks of ten million spikes, a
+    good part of the read itself.
+    """
+    import h5py
+
+    dataset_id = dataset.id
+    file_space = dataset_id.get_space()
+
+    def read(start: int, stop: int, out: np.ndarray) -> None:
+        file_space.select_hyperslab((start,), (stop - start,))
+        dataset_id.read(h5py.h5s.create_simple((stop - start,)), file_space, out)
+
+    return read
 
 
 def frames_from_times(times: Any, t_start: float, sampling_frequency: float,
                       ends: np.ndarray | None = None) -> tuple[np.ndarray, bool]:
     """``round((times - t_start) * sampling_frequency)`` as int64, and whether it is sorted.
 
-    ``times`` is an array or an HDF5 dataset, read block by block so that reading, scaling,
-    rounding and the order check make one pass over memory. The order check ignores the
-    steps into a new unit's run (``ends``: each unit's end offset).
+    ``times`` is an array or an HDF5 dataset, read block by block straight into the memory of
+    the result, so that reading, scaling, rounding and the order check make one pass over
+    memory. The order check ignores the steps into a new unit's run (``ends``: each unit's
+    end offset).
+
+    Raises
+    ------
+    FormatError
+        If a time is not finite or lies beyond 2**51 frames.
 
     Examples
     --------
@@ -58,41 +96,64 @@ def frames_from_times(times: Any, t_start: float, sampling_frequency: float,
     """
     size = int(times.shape[0])
     frames = np.empty(size, dtype=np.int64)
-    buffer = np.empty(min(size, _BLOCK), dtype=np.float64)
+    # the times are read and scaled in the result's own memory, seen as float64; the rounding
+    # then turns each block's bits into the integers in place
+    scaled = frames.view(np.float64)
     drops: list[np.ndarray] = []
     previous_last: int | None = None
+    falls = np.empty(max(min(size, _BLOCK) - 1, 0), dtype=bool)
+    read = None if isinstance(times, np.ndarray) else _block_reader(times)
     for start in range(0, size, _BLOCK):
         stop = min(size, start + _BLOCK)
-        work = buffer[: stop - start]
-        if isinstance(times, np.ndarray):
+        work = scaled[start:stop]
+        if read is None:
             work[:] = times[start:stop]
         else:
-            times.read_direct(work, np.s_[start:stop])
+            read(start, stop, work)
         if t_start:
             work -= t_start
         work *= sampling_frequency
-        if work.size and not (-_ROUNDABLE < work.min() and work.max() < _ROUNDABLE):
-            # NaN fails both comparisons
-            raise FormatError(
-                f"spike times {start}..{stop - 1} hold a value that is not finite or is beyond "
-                f"2**51 frames at {sampling_frequency} Hz"
-            )
         work += _ROUNDER
         block = frames[start:stop]
-        np.subtract(work.view(np.int64), _ROUNDER_BITS, out=block)
-        steps = np.flatnonzero(block[1:] < block[:-1]) + start + 1
-        if steps.size:
-            drops.append(steps)
+        np.subtract(block, _ROUNDER_BITS, out=block)
+        fell = falls[: max(block.size - 1, 0)]
+        if np.less(block[1:], block[:-1], out=fell).any():
+            drops.append(np.flatnonzero(fell) + start + 1)
         if previous_last is not None and block.size and block[0] < previous_last:
             drops.append(np.array([start]))
         if block.size:
             previous_last = int(block[-1])
-    if not drops:
-        return frames, True
-    # a drop is allowed only where a new unit's run begins
-    positions = np.concatenate(drops)
-    starts = np.zeros(1, dtype=np.int64) if ends is None else np.asarray(ends, dtype=np.int64)
-    return frames, bool(np.isin(positions, starts).all())
+    firsts, lasts = _run_bounds(size, ends)
+    in_order = True
+    if drops:
+        # a drop is allowed only where a new unit's run begins
+        in_order = bool(np.isin(np.concatenate(drops), firsts).all())
+    # A time that is not finite or beyond 2**51 frames becomes, through the rounding, an
+    # integer outside (-2**51, 2**51) (as does one within half a frame of that bound); every
+    # other time becomes its rounded frame. Where every run is sorted its extremes are its
+    # first and last values: checking those checks them all.
+    if size:
+        if in_order:
+            low, high = int(frames[firsts].min()), int(frames[lasts].max())
+        else:
+            low, high = int(frames.min()), int(frames.max())
+        if not (-_ROUNDABLE < low and high < _ROUNDABLE):
+            bad = int(np.flatnonzero((frames <= -_ROUNDABLE) | (frames >= _ROUNDABLE))[0])
+            raise FormatError(
+                f"spike time {bad} is not finite or is beyond 2**51 frames at "
+                f"{sampling_frequency} Hz"
+            )
+    return frames, in_order
+
+
+def first_frame(frames: np.ndarray, ends: np.ndarray, in_order: bool) -> int | None:
+    """The smallest frame (None if there are none); a unit's first one when runs are sorted."""
+    if not frames.size:
+        return None
+    if in_order:
+        firsts, _ = _run_bounds(frames.size, ends)
+        return int(frames[firsts].min())
+    return int(frames.min())
 
 
 class RaggedUnitsSegment(SortingSegment):
@@ -257,8 +318,9 @@ class NwbSortingExtractor(Sorting):
                     f"{ends[-1] if ends.size else 0}) does not fit {size} spike times"
                 )
             frames, in_order = frames_from_times(times, start_time, fs_value, ends)
-            if frames.size and frames.min() < 0:
-                first = float(frames.min()) / fs_value + start_time
+            lowest = first_frame(frames, ends, in_order)
+            if lowest is not None and lowest < 0:
+                first = float(lowest) / fs_value + start_time
                 raise FormatError(
                     f"{where}: a spike at {first} s precedes t_start={start_time} s"
                 )

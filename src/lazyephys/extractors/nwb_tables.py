@@ -17,6 +17,7 @@ from ..errors import FormatError
 __all__ = [
     "attribute_text",
     "read_column",
+    "read_values",
     "table_columns",
     "find_typed_groups",
     "ragged_rows",
@@ -38,18 +39,30 @@ def attribute_text(node: Any, name: str, default: str = "") -> str:
     return str(value)
 
 
-def _dataset_values(dataset: Any) -> np.ndarray | None:
-    """All values of a small dataset; text decoded; None for references and compounds."""
+def read_values(group: Any, name: str) -> np.ndarray | None:
+    """All values of a small dataset of ``group``; text decoded; None for references and
+    compounds.
+
+    Reads through h5py's low-level dataset API: opening the high-level ``Dataset`` object and
+    slicing it costs several times more than the read itself, and an NWB file's tables are
+    many small datasets read whole.
+    """
     import h5py
 
+    dataset = h5py.h5d.open(group.id, name.encode())
     dtype = dataset.dtype
-    if dtype.kind in "biuf":  # the common case first: one read, no type inspection
-        return np.asarray(dataset[()])
-    if h5py.check_string_dtype(dtype) is not None:
-        return np.asarray(dataset.asstr()[()], dtype=object).astype(str)
-    if dtype.kind in ("O", "V") or h5py.check_ref_dtype(dtype) is not None:
-        return None
-    return np.asarray(dataset[()])
+    text = h5py.check_string_dtype(dtype)
+    if dtype.kind not in "biuf" and text is None:
+        return None  # references, compounds, enums other than bool
+    values = np.empty(dataset.shape, dtype=dtype)
+    if values.size:
+        dataset.read(h5py.h5s.ALL, h5py.h5s.ALL, values)
+    if text is None:
+        return values
+    encoding = text.encoding
+    flat = [v.decode(encoding, errors="replace") if isinstance(v, bytes) else str(v)
+            for v in values.ravel()]
+    return np.array(flat, dtype=str).reshape(values.shape)
 
 
 def table_columns(table: Any) -> list[str]:
@@ -78,7 +91,7 @@ def read_column(table: Any, name: str, where: str,
         keys = set(table)
     if name not in keys:
         raise FormatError(f"{where}: the table declares the column {name!r} but has no dataset")
-    values = _dataset_values(table[name])
+    values = read_values(table, name)
     if values is None:
         return None
     index_name = f"{name}_index"
@@ -86,7 +99,7 @@ def read_column(table: Any, name: str, where: str,
         return values, False
     if f"{index_name}_index" in keys:
         return None
-    ends = np.asarray(table[index_name][()], dtype=np.int64)
+    ends = np.asarray(read_values(table, index_name), dtype=np.int64)
     pieces = ragged_rows(values, ends)
     if pieces and all(piece.shape == pieces[0].shape for piece in pieces):
         # rows of one shape (one observation interval per unit...) stack into a plain array

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -132,20 +133,38 @@ class SpikeGLXRecordingExtractor(Recording):
     def _attach_probe(self, first: SpikeGLXFile, streams: dict[str, list[SpikeGLXFile]]) -> None:
         # the probe lives in the AP file's metadata; an LF stream borrows its AP twin's
         ap_name = first.stream[:-3] + ".ap" if first.stream.endswith(".lf") else first.stream
-        meta_path = streams[ap_name][0].meta_path if ap_name in streams else first.meta_path
+        source = streams[ap_name][0] if ap_name in streams else first
         if "imroTbl" not in first.meta:
             return
-        probe = _read_probe(meta_path)
-        if probe.get_contact_count() != self.get_num_channels():
-            raise FormatError(
-                f"the probe in {meta_path} has {probe.get_contact_count()} contacts but the "
-                f"stream {first.stream!r} has {self.get_num_channels()} channels"
-            )
-        many_shanks = probe.shank_ids is not None and len(set(probe.shank_ids)) > 1
-        self.set_probe(probe, group_mode="by_shank" if many_shanks else "by_probe", in_place=True)
-        shifts = inter_sample_shift(probe)
+        from .neuropixels import contact_vector, neuropixels_layout
+
+        layout = neuropixels_layout(source.meta, source.num_saved_channels)
+        if layout is None:  # a table not built here: probeinterface builds it
+            probe = _read_probe(source.meta_path)
+            self._check_contact_count(probe.get_contact_count(), source.meta_path, first)
+            many_shanks = probe.shank_ids is not None and len(set(probe.shank_ids)) > 1
+            self.set_probe(probe, group_mode="by_shank" if many_shanks else "by_probe",
+                           in_place=True)
+            shifts = inter_sample_shift(probe.contact_annotations, probe.annotations)
+        else:
+            from ..recording.probe import store_contact_vector
+
+            self._check_contact_count(layout.num_contacts, source.meta_path, first)
+            many_shanks = layout.shank_ids is not None and np.unique(layout.shank_ids).size > 1
+            info = [{"annotations": layout.annotations,
+                     "planar_contour": layout.contour.tolist()}]
+            store_contact_vector(self, contact_vector(layout), info,
+                                 "by_shank" if many_shanks else "by_probe")
+            shifts = inter_sample_shift(layout.contact_annotations, layout.annotations)
         if shifts is not None:
             self.set_property("inter_sample_shift", shifts)
+
+    def _check_contact_count(self, count: int, meta_path: Path, first: SpikeGLXFile) -> None:
+        if count != self.get_num_channels():
+            raise FormatError(
+                f"the probe in {meta_path} has {count} contacts but the stream "
+                f"{first.stream!r} has {self.get_num_channels()} channels"
+            )
 
 
 def _read_probe(meta_path: Path) -> Any:
@@ -154,17 +173,19 @@ def _read_probe(meta_path: Path) -> Any:
     return probeinterface.read_spikeglx(meta_path)
 
 
-def inter_sample_shift(probe: Any) -> np.ndarray | None:
+def inter_sample_shift(contact_annotations: Mapping[str, Any],
+                       annotations: Mapping[str, Any]) -> np.ndarray | None:
     """The fraction of a sample period by which each channel lags (ADC multiplexing).
 
     A channel's ADC samples it at slot ``adc_sample_order`` of a cycle. A cycle has
     ``num_channels_per_adc`` slots, plus, on probes that also sample an LF band, as many
     again scaled by the LF/AP rate ratio (13 slots on a 1.0 probe: 12 x (1 + 2500/30000)).
+    ``contact_annotations`` and ``annotations`` are a probe's (probeinterface's names).
     """
-    order = probe.contact_annotations.get("adc_sample_order")
-    per_adc = probe.annotations.get("num_channels_per_adc")
-    ap_rate = probe.annotations.get("ap_sample_frequency_hz")
-    lf_rate = probe.annotations.get("lf_sample_frequency_hz")
+    order = contact_annotations.get("adc_sample_order")
+    per_adc = annotations.get("num_channels_per_adc")
+    ap_rate = annotations.get("ap_sample_frequency_hz")
+    lf_rate = annotations.get("lf_sample_frequency_hz")
     if order is None or per_adc is None or not ap_rate or lf_rate is None:
         return None
     slots = int(float(per_adc) * (1.0 + float(lf_rate) / float(ap_rate)))

@@ -8,10 +8,8 @@ with ``~`` hold tables of ``(...)`` entries); the ``.bin`` beside it is int16 fr
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -124,14 +122,11 @@ def find_spikeglx_files(folder: Path) -> dict[str, list[SpikeGLXFile]]:
     return streams
 
 
-@lru_cache(maxsize=1)
 def _probe_features() -> dict[str, Any]:
-    # the Neuropixels probe table shipped with probeinterface (a data file, read as JSON)
-    import probeinterface
+    """The Neuropixels probe table's probes, by part number."""
+    from .neuropixels import probe_table
 
-    path = Path(probeinterface.__file__).parent / "resources" / "neuropixels_probe_features.json"
-    with open(path, encoding="utf-8") as handle:
-        features: dict[str, Any] = json.load(handle)["neuropixels_probes"]
+    features: dict[str, Any] = probe_table()["neuropixels_probes"]
     return features
 
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "set_probegroup",
+    "store_contact_vector",
     "get_probegroup",
     "get_probe",
     "get_channel_locations",
@@ -89,18 +90,6 @@ def set_probegroup(
     per_channel = vector[order]
     per_channel["device_channel_indices"] = np.arange(n)
     target = recording if in_place else recording.select_channels(recording.get_channel_ids())
-    axes = ["x", "y"] + (["z"] if "z" in per_channel.dtype.names else [])
-    locations = np.stack([per_channel[a] for a in axes], axis=1).astype(np.float64)
-    if group_mode == "by_probe":
-        groups = per_channel["probe_index"].astype(np.int64)
-    else:
-        keys = [f"{p}:{s}" for p, s in zip(per_channel["probe_index"],
-                                           per_channel["shank_ids"], strict=True)]
-        _, groups = np.unique(np.array(keys), return_inverse=True)
-        groups = groups.astype(np.int64)
-    target.set_property("contact_vector", per_channel)
-    target.set_property("location", locations)
-    target.set_property("group", groups)
     info = []
     for probe in group.probes:
         contour = probe.probe_planar_contour
@@ -108,8 +97,43 @@ def set_probegroup(
             "annotations": dict(probe.annotations),
             "planar_contour": None if contour is None else np.asarray(contour).tolist(),
         })
-    target.annotate(probes_info=info)
+    store_contact_vector(target, per_channel, info, group_mode)
     return target
+
+
+def store_contact_vector(
+    recording: Recording,
+    per_channel: np.ndarray,
+    probes_info: list[dict[str, Any]],
+    group_mode: Literal["by_probe", "by_shank"] = "by_probe",
+) -> None:
+    """Store (in place) a probe group's numpy form, one row per channel in channel order.
+
+    The low-level half of :func:`set_probegroup`, for readers that build the contact vector
+    themselves: ``per_channel`` is ``ProbeGroup.to_numpy(complete=True)`` ordered by channel
+    (``device_channel_indices`` = 0..n-1) and ``probes_info`` one dict per probe with its
+    ``annotations`` and ``planar_contour``.
+    """
+    n = recording.get_num_channels()
+    if per_channel.shape != (n,):
+        raise ValueError(
+            f"the contact vector has {per_channel.size} rows but the recording has {n} channels"
+        )
+    axes = ["x", "y"] + (["z"] if "z" in (per_channel.dtype.names or ()) else [])
+    locations = np.stack([per_channel[a] for a in axes], axis=1).astype(np.float64)
+    if group_mode == "by_probe":
+        groups = per_channel["probe_index"].astype(np.int64)
+    elif "shank_ids" not in (per_channel.dtype.names or ()):
+        groups = per_channel["probe_index"].astype(np.int64)
+    else:
+        keys = [f"{p}:{s}" for p, s in zip(per_channel["probe_index"],
+                                           per_channel["shank_ids"], strict=True)]
+        _, groups = np.unique(np.array(keys), return_inverse=True)
+        groups = groups.astype(np.int64)
+    recording.set_property("contact_vector", per_channel)
+    recording.set_property("location", locations)
+    recording.set_property("group", groups)
+    recording.annotate(probes_info=probes_info)
 
 
 def get_probegroup(recording: Recording) -> probeinterface.ProbeGroup:
