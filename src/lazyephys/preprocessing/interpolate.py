@@ -17,7 +17,7 @@ import numpy as np
 from ..base.provenance import register_kind
 from ..errors import UnknownIdError
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
-from ._base import WindowTransformSegment, init_from_parent, resolve_output_dtype, working_dtype
+from ._base import WindowTransformSegment, init_from_parent, keep_input_dtype, working_dtype
 
 __all__ = [
     "InterpolateBadChannelsRecording",
@@ -149,7 +149,7 @@ class InterpolateBadChannelsRecording(Recording):
                     f"weights must have shape (good channels, bad channels) = "
                     f"{(good.size, bad.size)}, got {matrix.shape}"
                 )
-        out = resolve_output_dtype(recording.get_dtype(), dtype)
+        out = keep_input_dtype(recording.get_dtype(), dtype, "interpolate_bad_channels")
         work = working_dtype(recording.get_dtype(), out)
         n = recording.get_num_channels()
         init_from_parent(
@@ -183,7 +183,8 @@ def interpolate_bad_channels(
     weights : array or None
         Precomputed (good, bad) weights.
     dtype : dtype or None
-        None keeps float inputs' dtype and gives float32 for integers.
+        None keeps the recording's dtype, as SpikeInterface 0.105 does (integers are rounded;
+        unsigned inputs need a dtype or ``unsigned_to_signed``).
 
     Returns
     -------
