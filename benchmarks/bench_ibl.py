@@ -6,15 +6,17 @@ Run: python benchmarks/bench_ibl.py [--seconds 60] [--channels 384] [--dtype flo
 The chain is ``highpass_filter -> phase_shift -> detect_bad_channels -> interpolate_bad_channels
 -> highpass_spatial_filter``, saved as a binary folder with ``n_jobs=2`` and 1 s chunks, in
 float32 (``--dtype``: the high-pass gives it and the later steps keep it, in both libraries;
-``--dtype int16`` keeps the input's dtype throughout, rounding after every step). The input is an int16 (time, channel) file of a Neuropixels-like signal (a common
-signal seen by every channel, each channel's own noise, one dead and one noisy channel), read
-through the page cache. Each variant runs in its own process (SpikeInterface in its own
-interpreter: ``--si-python`` or ``LAZYEPHYS_SI_PYTHON``), so its peak memory is its own.
+``--dtype int16`` keeps the input's dtype throughout, rounding after every step). The input is
+an int16 (time, channel) file of a Neuropixels-like signal (a common signal seen by every
+channel, each channel's own noise, one dead and one noisy channel), read through the page
+cache. Each variant runs in its own process (SpikeInterface in its own interpreter:
+``--si-python`` or ``LAZYEPHYS_SI_PYTHON``), so its peak memory is its own.
 
 Throughput is MB/s of int16 input over the whole run (building the chain, which includes the
-bad-channel detection on 100 random 0.3 s chunks, plus the save); the ratio is against
-SpikeInterface in the same run. Peak memory is proportional anonymous memory of the process
-and its workers (page cache of the memory-mapped input not counted), sampled every 20 ms.
+bad-channel detection on 100 random 0.3 s chunks, also with ``n_jobs=2`` in both libraries,
+plus the save); the ratio is against SpikeInterface in the same run. Peak memory is
+proportional anonymous memory of the process and its workers (page cache of the
+memory-mapped input not counted), sampled every 20 ms.
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ rec.set_channel_gains(meta["gains"]); rec.set_channel_offsets(0.0)
 rec.set_property("inter_sample_shift", meta["shifts"])
 rec = spre.highpass_filter(rec, dtype=dtype)
 rec = spre.phase_shift(rec)
-bad, labels = spre.detect_bad_channels(rec, seed=0)
+bad, labels = spre.detect_bad_channels(rec, seed=0, job_kwargs=dict(n_jobs=2,
+                                                                        progress_bar=False))
 rec = spre.interpolate_bad_channels(rec, bad)
 rec = spre.highpass_spatial_filter(rec)
 built = time.perf_counter() - start
@@ -99,7 +102,7 @@ def run_lazyephys(path: Path, out: Path, num_channels: int, dtype: str) -> dict:
     rec.set_property("inter_sample_shift", meta["shifts"])
     rec = pp.highpass_filter(rec, dtype=dtype)
     rec = pp.phase_shift(rec)
-    bad, _ = pp.detect_bad_channels(rec, seed=0)
+    bad, _ = pp.detect_bad_channels(rec, seed=0, job_kwargs={"n_jobs": 2})
     rec = pp.interpolate_bad_channels(rec, bad)
     rec = pp.highpass_spatial_filter(rec)
     built = time.perf_counter() - start
