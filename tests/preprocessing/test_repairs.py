@@ -266,6 +266,10 @@ def test_resample_splits_at_gaps(rate, up, down):
         np.testing.assert_allclose(new_times[first : first + count], run_times, rtol=0,
                                    atol=1e-9)
         first += count
+    for copy in (pickle.loads(pickle.dumps(step)),
+                 le.BaseExtractor.from_dict(json.loads(json.dumps(step.to_dict())))):
+        np.testing.assert_array_equal(copy.get_traces(), got)
+        np.testing.assert_array_equal(copy.get_times(), new_times)
     # a tolerance above the 2 ms gap resamples through it: two runs
     through = pp.resample(rec, rate, gap_tolerance_ms=5.0)
     joined = np.concatenate([_resample_run(values[:2500], up, down),
