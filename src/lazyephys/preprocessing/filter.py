@@ -4,9 +4,9 @@ Each window is read with a margin on both sides (through the shared margin helpe
 recording's own ends the signal is continued as :func:`end_padding` says: odd mirroring for
 zero-phase filters, rest for one-direction filters, or mirroring when asked), detrended by the
 line joining its two ends, filtered in the frequency domain in float32 (float64 for float64
-data), and cropped. The margin is
-derived from the filter so that windows match filtering the whole array at once; see
-:mod:`lazyephys.preprocessing.filter_design` for the criterion and the error it buys.
+data), and cropped. The margin is derived from the filter so that windows match filtering the
+whole array at once; see :mod:`lazyephys.preprocessing.filter_design` for the criterion and
+the error it buys.
 
 Why the frequency domain: a zero-phase filter is a convolution with the impulse response of
 ``|H|^2``; one real FFT pair per window applies it to all channels at once, several times
