@@ -116,6 +116,47 @@ def test_parallel_equals_serial(sweeps, table, engine):
         np.testing.assert_array_equal(parallel[name], table[name])
 
 
+def test_settings_applied_by_difference_equal_a_reset(sweeps):
+    from lazyephys.sweeps.efel_features import apply_settings
+
+    def after_reset(settings):
+        efel.reset()
+        for key, value in settings.items():
+            efel.set_setting(key, value)
+        return dict(vars(efel.get_settings()))
+
+    # each in turn: a setting added, changed, dropped (back to its default), the stimulus
+    # current changed, and one set by other code in between
+    sequence = [{"stimulus_current": 0.2, **DEFAULT_EFEL_SETTINGS},
+                {"stimulus_current": 0.3, **DEFAULT_EFEL_SETTINGS, "Threshold": -10.0},
+                {"stimulus_current": 0.3, "interp_step": 0.1},
+                {"stimulus_current": 0.25, **DEFAULT_EFEL_SETTINGS}]
+    efel.reset()
+    for index, settings in enumerate(sequence):
+        if index == 2:
+            efel.set_setting("some_plugin_setting", 3.0)
+        apply_settings(efel, settings)
+        ours = dict(vars(efel.get_settings()))
+        assert ours == after_reset(settings), index
+        # the features too: apply the settings after a reset-and-set, then compute
+        apply_settings(efel, settings)
+        traces = sweeps.get_traces(8)
+        trace = {"T": np.arange(traces.shape[0]) * 1000.0 / FS, "V": traces[:, 0],
+                 "stim_start": [STIM_START], "stim_end": [STIM_END]}
+        mine = efel.get_feature_values([trace], ["Spikecount", "AP_amplitude"],
+                                       raise_warnings=False)[0]
+        after_reset(settings)
+        direct = efel.get_feature_values([trace], ["Spikecount", "AP_amplitude"],
+                                         raise_warnings=False)[0]
+        assert direct["Spikecount"][0] > 0
+        for name, values in direct.items():
+            if values is None:
+                assert mine[name] is None, (index, name)
+            else:
+                np.testing.assert_allclose(mine[name], values, rtol=1e-9)
+    efel.reset()
+
+
 def test_efel_settings_are_restored_after_a_job(sweeps):
     efel.reset()
     before = efel.get_settings().Threshold

@@ -6,6 +6,7 @@ eFEL on it and send back a few numbers; the sweeps reach each worker once per jo
 
 from __future__ import annotations
 
+import functools
 import importlib
 import math
 from collections.abc import Iterable, Mapping
@@ -19,13 +20,15 @@ from ..jobs.job_kwargs import CHUNK_KEYS
 from .efel_features import (
     CURRENT_FEATURES,
     DEFAULT_EFEL_SETTINGS,
+    LEGACY_SPIKECOUNT_FEATURE,
     check_feature_names,
     compute_sweep_features,
     import_efel,
+    reset_settings,
     spikecount_feature,
     summarize_values,
 )
-from .recording import SweepRecording
+from .recording import SWEEP_CHANNEL_IDS, SweepRecording
 
 __all__ = ["extract_features", "FeatureTable", "table_columns", "METADATA_COLUMNS"]
 
@@ -79,26 +82,35 @@ def _init(recording: SweepRecording, features: list[str], settings: dict[str, An
     # eFEL's settings are global: put its defaults back when the job ends in this process
     return {"recording": recording, "efel": efel, "features": features,
             "settings": settings, "keep_values": keep_values, "table": table,
-            "spikecount": spikecount_feature(efel), "close": efel.reset}
+            "spikecount": spikecount_feature(efel),
+            "close": functools.partial(reset_settings, efel)}
 
 
 def _run(segment_index: int, start_frame: int, end_frame: int,
          state: dict[str, Any]) -> dict[str, Any]:
     recording: SweepRecording = state["recording"]
     table = state["table"]
-    traces = recording.get_traces(segment_index, start_frame, end_frame)
-    voltage, current = traces[:, 0], traces[:, 1]
     fs = recording.get_sampling_frequency()
-    on = round(table["stim_start"][segment_index] * fs / 1000.0)
     holding = float(table["holding_current"][segment_index])
+    needs_current = not CURRENT_FEATURES.isdisjoint(state["features"])
+    # the current is read only when a feature or the holding current needs it
+    channels = [0, 1] if needs_current or math.isnan(holding) else [0]
+    traces = recording.get_traces(segment_index, start_frame, end_frame,
+                                  channel_ids=[SWEEP_CHANNEL_IDS[c] for c in channels])
+    voltage = traces[:, 0]
+    current = traces[:, 1] if len(channels) == 2 else None
     if math.isnan(holding):
+        assert current is not None
         # measured: the current before the stimulus (its first sample if it starts at once)
+        on = round(table["stim_start"][segment_index] * fs / 1000.0)
         holding = float(np.median(current[: max(on, 1)]))
     counter = state["spikecount"]
     wanted = [*state["features"]]
+    if LEGACY_SPIKECOUNT_FEATURE in wanted and counter not in wanted:
+        # the same count under its older name: eFEL need not count the spikes twice
+        counter = LEGACY_SPIKECOUNT_FEATURE
     if counter not in wanted:
         wanted.append(counter)
-    needs_current = not CURRENT_FEATURES.isdisjoint(state["features"])
     raw = compute_sweep_features(
         state["efel"], voltage, current if needs_current else None, fs,
         float(table["stim_start"][segment_index]), float(table["stim_end"][segment_index]),
