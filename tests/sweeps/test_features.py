@@ -109,11 +109,44 @@ def test_features_of_the_current_read_the_current_channel(sweeps):
                                                                      abs=1e-3)
 
 
-@pytest.mark.parametrize("engine", ["process", "thread"])
-def test_parallel_equals_serial(sweeps, table, engine):
-    parallel = extract_features(sweeps, FEATURES, output="dict", n_jobs=2, pool_engine=engine)
+@pytest.mark.parametrize(("engine", "per_chunk"), [("process", None), ("thread", None),
+                                                   ("process", 1), ("process", 4)])
+def test_parallel_equals_serial(sweeps, table, engine, per_chunk):
+    parallel = extract_features(sweeps, FEATURES, output="dict", n_jobs=2, pool_engine=engine,
+                                sweeps_per_chunk=per_chunk)
     for name in ["spikecount", *FEATURES]:
         np.testing.assert_array_equal(parallel[name], table[name])
+
+
+def test_chunks_are_runs_of_whole_sweeps(sweeps):
+    from lazyephys.sweeps.extract import SweepBatches, choose_sweeps_per_chunk
+
+    batches = SweepBatches(sweeps)
+    assert batches.get_num_segments() == 1
+    assert batches.get_num_samples(0) == sweeps.get_num_segments() == 22
+    # 12000-sample sweeps: 16 fit 200000 samples, but 4 chunks per worker want 3 (n_jobs=2)
+    assert choose_sweeps_per_chunk(sweeps, 2) == 3
+    assert choose_sweeps_per_chunk(sweeps, 1) == 6
+    assert choose_sweeps_per_chunk(sweeps.select_sweeps([0]), 2) == 1
+    with pytest.raises(InvalidJobKwargsError, match=r"sweeps_per_chunk must be an int >= 1"):
+        extract_features(sweeps, ["Spikecount"], sweeps_per_chunk=0)
+
+
+def test_a_failing_sweep_is_named(sweeps, monkeypatch):
+    from lazyephys.errors import JobChunkError
+    from lazyephys.sweeps import extract
+
+    real = extract.compute_sweep_features
+
+    def failing(efel_module, voltage, current, fs, start, end, amplitude, *args):
+        if amplitude == pytest.approx(0.4):
+            raise ValueError("bad trace")
+        return real(efel_module, voltage, current, fs, start, end, amplitude, *args)
+
+    monkeypatch.setattr(extract, "compute_sweep_features", failing)
+    with pytest.raises(JobChunkError, match=r"sweep 8 \(cell 'cell_a', protocol 'IDRest', "
+                                            r"amplitude 0.4 nA\): ValueError: bad trace"):
+        extract_features(sweeps, ["Spikecount"], n_jobs=1)
 
 
 def test_settings_applied_by_difference_equal_a_reset(sweeps):
