@@ -87,3 +87,27 @@ def test_bad_job_kwargs_are_named():
         bin_spikes(sorting, 0.01, n_job=2)
     with pytest.raises(ValueError, match=r"counts in threads.*pool_engine='process'"):
         bin_spikes(sorting, 0.01, n_jobs=2, pool_engine="process")
+
+
+def test_global_job_kwargs_leave_the_single_pass(monkeypatch):
+    from lazyephys.analysis import _bin_ranges
+
+    calls = []
+    real = _bin_ranges.run_chunked_job
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_bin_ranges, "run_chunked_job", counted)
+    sorting = sorting_of(2)
+    before = le.get_global_job_kwargs()
+    le.set_global_job_kwargs(n_jobs=2)
+    try:
+        bin_spikes(sorting, 0.01)
+    finally:
+        le.reset_global_job_kwargs()
+        le.set_global_job_kwargs(**before)
+    assert calls == []
+    bin_spikes(sorting, 0.01, n_jobs=2)
+    assert len(calls) == 1 and calls[0]["pool_engine"] == "thread"

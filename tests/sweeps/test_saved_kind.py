@@ -54,6 +54,13 @@ def test_load_gives_sweeps_for_every_format(tmp_path, format):
     assert_same_sweeps(le.load(loaded.to_dict()), sweeps)
 
 
+def test_a_save_to_memory_gives_sweeps():
+    sweeps = two_cells()
+    in_memory = sweeps.save(format="memory")
+    assert_same_sweeps(in_memory, sweeps)
+    assert in_memory.is_in_memory()
+
+
 def test_json_of_sweeps_over_a_saved_recording(tmp_path):
     raw = le.save(small_sweeps(), folder=tmp_path / "raw")
     sweeps = SweepRecording(raw, "c9", ["IDRest", "IDthresh", "IDRest"], [0.1, 0.2, 0.3],

@@ -268,7 +268,8 @@ def bin_spikes(
         ``n_jobs``, ``chunk_size`` (bins per range), ``chunk_duration``, ``progress_bar``:
         with more than one job (or a chunk size), the span is cut into ranges of whole bins
         counted in threads through the executor, and the ranges' counts are joined (the
-        result is the same; joining needs the counts' memory once more).
+        result is the same; joining needs the counts' memory once more). Only kwargs given
+        here apply (not the global job kwargs): one pass is usually fastest.
 
     Returns
     -------

@@ -124,15 +124,18 @@ def recruitment(
     columns = UnitColumns(sorting)
     edge_times, edge_samples, uniform = binned_edges(clock, bin_duration, start_time, end_time)
     vector = sorting.get_segment(clock.segment_index).get_spike_vector(None)
-    # a (units, groups) one-hot matrix: fired units summed per group in one product
-    membership = np.zeros((columns.num_columns, groups.size), dtype=np.float64)
-    membership[np.arange(columns.num_columns), group_of_unit] = 1.0
+    # columns ordered by group: the fired units of each group are one run of columns,
+    # summed with one reduceat (no BLAS product, whose threads a loaded machine slows 8x)
+    order = np.argsort(group_of_unit, kind="stable")
+    starts = np.searchsorted(group_of_unit[order], np.arange(groups.size))
 
     def count(first_bin: int, stop_bin: int) -> np.ndarray:
         values = np.zeros((stop_bin - first_bin, groups.size), dtype=np.float64)
         edges = edge_samples[first_bin:stop_bin + 1]
         for first, stop, block, _ in iter_bin_blocks(vector, edges, columns, uniform):
-            values[first:stop] = (block > 0).astype(np.float64) @ membership
+            if columns.num_columns:
+                values[first:stop] = np.add.reduceat((block > 0)[:, order], starts, axis=1,
+                                                     dtype=np.float64)
         return values
 
     parts = run_over_bins(edge_times.size - 1, bin_duration, 8 * max(groups.size, 1), count,
