@@ -123,19 +123,34 @@ def descriptions(tmp_path_factory):
     return [example.to_dict() for example in _examples(folder)]
 
 
-def test_every_argument_of_every_kind_gives_a_clear_error_or_works(descriptions):
-    failures = []
+def fuzz_description(description: dict) -> tuple[int, list[str]]:
+    """Every argument of ``description`` replaced by each bad value: (cases, failures)."""
+    failures, count = [], 0
+    kind = description["kind"]
+    for argument in description["kwargs"]:
+        for value in BAD_VALUES:
+            fuzzed = copy.deepcopy(description)
+            fuzzed["kwargs"][argument] = copy.deepcopy(value)
+            count += 1
+            problem = _outcome(fuzzed, argument)
+            if problem is not None:
+                failures.append(f"{kind}.{argument}={_value_repr(value)}: {problem}")
+    return count, failures
+
+
+def fuzz_all(descriptions) -> tuple[int, list[str]]:
+    """:func:`fuzz_description` over many descriptions: (cases, failures)."""
+    failures: list[str] = []
     count = 0
     for description in descriptions:
-        kind = description["kind"]
-        for argument in description["kwargs"]:
-            for value in BAD_VALUES:
-                fuzzed = copy.deepcopy(description)
-                fuzzed["kwargs"][argument] = copy.deepcopy(value)
-                count += 1
-                problem = _outcome(fuzzed, argument)
-                if problem is not None:
-                    failures.append(f"{kind}.{argument}={_value_repr(value)}: {problem}")
+        cases, problems = fuzz_description(description)
+        count += cases
+        failures += problems
+    return count, failures
+
+
+def test_every_argument_of_every_kind_gives_a_clear_error_or_works(descriptions):
+    count, failures = fuzz_all(descriptions)
     assert count > 1000
     assert failures == [], f"{len(failures)} of {count} cases:\n" + "\n".join(failures)
 

@@ -187,6 +187,55 @@ def test_recording_methods_as_spikeinterface():
     assert rec.get_data(2, 5).tolist() == theirs["data"]
 
 
+SI_TIME_INFO = """
+import json
+import spikeinterface.core as sc
+rec = sc.generate_recording(num_channels=2, durations=[2.0])
+cases = {"fresh": rec, "slice": rec.frame_slice(100, 2000)}
+shifted = sc.generate_recording(num_channels=2, durations=[2.0])
+shifted.shift_times(1.5)
+cases["shifted"] = shifted
+cases["shifted slice"] = shifted.frame_slice(100, 2000)
+cases["channels"] = rec.select_channels([rec.channel_ids[0]])
+cases["concatenated"] = sc.concatenate_recordings([rec, rec])
+reset = sc.generate_recording(num_channels=2, durations=[2.0])
+reset.shift_times(2.0)
+reset.reset_times()
+cases["reset"] = reset
+print(json.dumps({name: r.get_time_info()["t_start"] for name, r in cases.items()}))
+"""
+
+
+def test_time_info_t_start_as_spikeinterface():
+    theirs = run_spikeinterface(SI_TIME_INFO)
+    rec = le.generate_recording(num_channels=2, durations=[2.0])
+    shifted = le.generate_recording(num_channels=2, durations=[2.0])
+    shifted.shift_times(1.5)
+    reset = le.generate_recording(num_channels=2, durations=[2.0])
+    reset.shift_times(2.0)
+    reset.reset_times()
+    ours = {
+        "fresh": rec, "slice": rec.frame_slice(100, 2000), "shifted": shifted,
+        "shifted slice": shifted.frame_slice(100, 2000),
+        "channels": rec.select_channels([rec.channel_ids[0]]),
+        "concatenated": le.concatenate_recordings([rec, rec]), "reset": reset,
+    }
+    for name, recording in ours.items():
+        expected = theirs[name]
+        got = recording.get_time_info()["t_start"]
+        assert (got is None) == (expected is None), name
+        if expected is not None:
+            assert got == pytest.approx(expected), name
+
+
+def test_time_info_round_trips_as_constructor_arguments():
+    rec = le.generate_recording(num_channels=2, durations=[1.0, 1.0])
+    rec.shift_times(0.25, segment_index=1)
+    assert rec.get_time_info(0)["t_start"] is None  # starts at 0 s: SpikeInterface's "unset"
+    assert rec.get_time_info(1)["t_start"] == 0.25
+    one = le.generate_recording(num_channels=2, durations=[1.0], sampling_frequency=30000.0)
+    assert one.frame_slice(300, 600).get_time_info()["t_start"] == pytest.approx(0.01)
+
 
 def test_in_memory_traces_are_writable_copies_shared_memory_read_only():
     data = np.arange(20, dtype="float32").reshape(10, 2)

@@ -36,6 +36,8 @@ class UnitColumns:
             self.indices = np.arange(all_ids.size, dtype=np.int64)
             self.lookup: np.ndarray | None = None
         else:
+            if not isinstance(unit_ids, (list, tuple, np.ndarray)) or np.ndim(unit_ids) != 1:
+                raise TypeError(f"unit_ids must be a list of unit ids, got {unit_ids!r}")
             # select_units validates the ids and names any unknown one
             self.unit_ids = np.asarray(sorting.select_units(unit_ids).get_unit_ids())
             position = {uid: i for i, uid in enumerate(all_ids.tolist())}

@@ -14,19 +14,16 @@ reads ``r`` away from the ends (for a symmetric kernel, ``r / 2`` at them).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ..base.provenance import register_kind
 from ..recording.base import ChannelSelector, Recording, RecordingSegment, channel_indices_of
-from ..sorting.base import search_sorted
+from ..sorting.base import Sorting, search_sorted
 from ._clock import SegmentClock, check_positive_duration, count_bins
 from ._units import UnitColumns
 from .kernels import KERNELS, KernelName, SpikeKernel, gaussian_kernel, make_kernel
-
-if TYPE_CHECKING:
-    from ..sorting.base import Sorting
 
 __all__ = ["SmoothedSpikesRecording", "smooth_spikes", "gaussian_kernel", "KERNELS"]
 

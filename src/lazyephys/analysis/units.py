@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..base.provenance import register_kind
+from ..base.validation import as_number_array
 from ..sorting.base import Sorting, SortingSegment
 from ._clock import SegmentClock
 from ._epochs_table import read_epochs_table
@@ -130,7 +131,10 @@ class InvalidTimesRemovedSorting(Sorting):
 
     def __init__(self, sorting: Sorting, intervals: Any, segment_index: int | None = None
                  ) -> None:
-        pairs = np.asarray(intervals, dtype=np.float64).reshape(-1, 2)
+        pairs = as_number_array(intervals, "intervals", finite=False)
+        if pairs.size and (pairs.ndim != 2 or pairs.shape[1] != 2):
+            raise ValueError(f"intervals must be [start, stop] pairs in seconds, got {intervals!r}")
+        pairs = pairs.reshape(-1, 2)
         super().__init__(sorting.get_sampling_frequency(), sorting.get_unit_ids())
         self._copy_metadata_from(sorting)
         segments = (range(sorting.get_num_segments()) if segment_index is None

@@ -90,6 +90,42 @@ def _matches(value: Any, annotation: Any) -> bool:
     return True
 
 
+#: The largest magnitude a float argument may have: beyond it a float no longer holds every
+#: integer (frames, sample counts) and no quantity of a recording is meant.
+_LARGEST_NUMBER = 2**53
+#: The largest magnitude an integer argument may have (64 bits, so that seeds fit).
+_LARGEST_INTEGER = 2**64
+
+
+def _accepts_number(annotation: Any) -> bool:
+    """Whether ``annotation`` is, or has as a member, plain ``int`` or ``float``."""
+    if annotation in (int, float):
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(_accepts_number(member) for member in typing.get_args(annotation))
+    return False
+
+
+def _number_problem(value: Any, annotation: Any) -> str | None:
+    """What is wrong with a number given for a number argument (None when nothing is).
+
+    The type check lets NaN, infinities and numbers of 10**30 through as numbers; none of them
+    is a frequency, duration, count or gain, and each would otherwise surface far away as an
+    ``OverflowError``, a "maximum allowed size exceeded" or data full of NaN.
+    """
+    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
+        return None
+    if not _accepts_number(annotation):
+        return None
+    if isinstance(value, numbers.Integral):
+        return None if abs(int(value)) <= _LARGEST_INTEGER else "must fit in 64 bits"
+    if not np.isfinite(float(value)):
+        return "must be a finite number"
+    if abs(float(value)) > _LARGEST_NUMBER:
+        return "must be at most 2**53 in size"
+    return None
+
+
 def check_arguments(cls: type, arguments: Mapping[str, Any]) -> None:
     """Raise naming ``cls``, the argument and the value when an argument does not fit.
 
@@ -98,7 +134,8 @@ def check_arguments(cls: type, arguments: Mapping[str, Any]) -> None:
     TypeError
         A value of the wrong type.
     ValueError
-        A string that is not one of the choices offered.
+        A string that is not one of the choices offered, or a number argument that is NaN,
+        infinite, beyond 2**53 in size (floats) or beyond 64 bits (integers).
 
     Examples
     --------
@@ -109,13 +146,22 @@ def check_arguments(cls: type, arguments: Mapping[str, Any]) -> None:
     Traceback (most recent call last):
     ...
     TypeError: Example: num_channels must be an integer, got '3' (str)
+    >>> check_arguments(Example, {"num_channels": 10**30})
+    Traceback (most recent call last):
+    ...
+    ValueError: Example: num_channels must fit in 64 bits, got 1000000000000000000000000000000
     """
     hints = _hints(cls)
     if not hints:
         return
     for name, value in arguments.items():
         annotation = hints.get(name, _UNCHECKED)
-        if annotation is _UNCHECKED or _matches(value, annotation):
+        if annotation is _UNCHECKED:
+            continue
+        if _matches(value, annotation):
+            problem = _number_problem(value, annotation)
+            if problem is not None:
+                raise ValueError(f"{cls.__name__}: {name} {problem}, got {value!r}")
             continue
         shown = repr(value)
         shown = shown if len(shown) <= 80 else shown[:77] + "..."

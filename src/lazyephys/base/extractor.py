@@ -638,16 +638,26 @@ def _build_one(
     obj = kind(**kwargs)
     state = node.get("state")
     if state:
-        obj._apply_state(decode_value(state, resolve, built))
+        try:
+            obj._apply_state(decode_value(state, resolve, built))
+        except (ValueError, TypeError) as error:
+            # the saved state (properties, times) disagrees with what the arguments built:
+            # either may be the damaged part, so both are named
+            raise _naming_argument(
+                error, kind.__name__,
+                f"the saved state does not fit the object its arguments "
+                f"({', '.join(sorted(raw_kwargs))}) build", prefix="",
+            ) from error
     return obj
 
 
-def _naming_argument(error: Exception, kind: str, name: str) -> Exception:
+def _naming_argument(error: Exception, kind: str, name: str, prefix: str = "argument ",
+                     ) -> Exception:
     """The same error, its message prefixed with the kind and argument it was decoding."""
     message = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], str) \
         else str(error)
     try:
-        return type(error)(f"{kind}: argument {name}: {message}")
+        return type(error)(f"{kind}: {prefix}{name}: {message}")
     except Exception:  # an exception type with another signature: keep it as it is
         return error
 

@@ -13,6 +13,7 @@ from ..errors import FrameRangeError, SegmentIndexError
 __all__ = [
     "as_frame",
     "as_index_array",
+    "as_number_array",
     "check_finite",
     "check_sampling_frequency",
     "check_time_vector",
@@ -64,6 +65,35 @@ def as_index_array(values: Any, name: str) -> np.ndarray:
             return array.astype(np.int64).reshape(-1)
         raise ValueError(f"{name} must be whole numbers, got {values!r}")
     raise TypeError(f"{name} must be integers, got {values!r}")
+
+
+def as_number_array(values: Any, name: str, finite: bool = True) -> np.ndarray:
+    """Return ``values`` as a float64 array, or raise naming ``name``.
+
+    Strings, bools, dicts and ragged lists are refused with the value shown, and so are NaN
+    and infinities unless ``finite=False``.
+
+    Examples
+    --------
+    >>> as_number_array([[1, 2.5]], "weights").tolist()
+    [[1.0, 2.5]]
+    >>> as_number_array("x", "weights")
+    Traceback (most recent call last):
+    ...
+    TypeError: weights must be an array of numbers, got 'x'
+    """
+    shown = repr(values)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of numbers, got {shown}") from err
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be an array of numbers, got {shown}")
+    array = array.astype(np.float64)
+    if finite and not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must hold finite numbers, got {shown}")
+    return array
 
 
 def check_sampling_frequency(value: Any) -> float:

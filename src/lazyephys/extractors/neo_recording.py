@@ -317,7 +317,15 @@ class NeoRecordingExtractor(Recording):
                 "use_names_as_ids=False"
             )
         fs = float(reader.get_signal_sampling_rate(stream_index))
-        Recording.__init__(self, fs, ids, np.dtype(channels["dtype"][0]))
+        try:
+            dtype = np.dtype(channels["dtype"][0])
+        except TypeError as error:
+            raise FormatError(f"{where}: neo reports the data type {channels['dtype'][0]!r}, "
+                              "which is not one") from error
+        if not (np.isfinite(fs) and fs > 0):
+            raise FormatError(f"{where}: neo reports the sampling rate {fs} Hz; it must be "
+                              "positive and finite")
+        Recording.__init__(self, fs, ids, dtype)
         num_channels = int(channels.size)
         for segment_index in range(int(reader.segment_count(block))):
             num_samples = int(reader.get_signal_size(block, segment_index, stream_index))
@@ -374,9 +382,12 @@ class NeoRecordingExtractor(Recording):
 
 
 def _where(reader_kwargs: dict[str, Any]) -> str:
+    """The path read, and the reader's other arguments (a wrong ``dtype`` or channel count is
+    as likely the cause of what neo reports as a damaged file)."""
     for key in NEO_PATH_ARGUMENTS:
         if reader_kwargs.get(key):
-            return str(reader_kwargs[key])
+            others = {k: v for k, v in reader_kwargs.items() if k not in NEO_PATH_ARGUMENTS}
+            return str(reader_kwargs[key]) + (f" (read with {others})" if others else "")
     return repr(reader_kwargs)
 
 

@@ -85,7 +85,7 @@ def get_neo_format(format_name: Any) -> NeoFormat:
     """
     if not isinstance(format_name, str) or format_name.lower() not in NEO_FORMATS:
         raise UnknownFormatError(
-            f"unknown neo format {format_name!r}; the known neo formats are "
+            f"unknown neo format_name {format_name!r}; the known neo formats are "
             f"{', '.join(sorted(NEO_FORMATS))}"
         )
     return NEO_FORMATS[format_name.lower()]
@@ -110,6 +110,17 @@ def open_neo_reader(format_name: str, reader_kwargs: dict[str, Any]) -> Any:
             raise FileNotFoundError(
                 f"the neo format {format_name!r} was given {key}={value!r}, which does not exist"
             )
+    for key, value in kwargs.items():
+        # neo builds per-channel tables in Python: a channel count of 10**12 from a damaged
+        # provenance file would fill the memory before anything failed
+        if key in _COUNT_ARGUMENTS and (
+            isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 2**16
+        ):
+            raise ValueError(f"the neo format {format_name!r} was given {key}={value!r}; a "
+                             "channel count must be an integer between 1 and 65536")
+        if isinstance(value, int) and abs(value) > 2**53:
+            raise ValueError(f"the neo format {format_name!r} was given {key}={value!r}, "
+                             "beyond any size a file has")
     try:
         reader = reader_class(**kwargs)
     except TypeError as error:
@@ -128,11 +139,19 @@ def open_neo_reader(format_name: str, reader_kwargs: dict[str, Any]) -> Any:
         # neo reports a truncated or malformed file in its own words (an assertion, a numpy
         # error): name the format and the files it was reading
         paths = {key: kwargs[key] for key in row.path_arguments if kwargs.get(key)}
+        # the other arguments are named too: a wrong dtype or channel count passed to neo is
+        # as likely a cause as a damaged file
+        others = {key: value for key, value in kwargs.items() if key not in paths}
+        given = f" with {others}" if others else ""
         raise FormatError(
-            f"the neo format {format_name!r} could not read {paths or kwargs}: "
+            f"the neo format {format_name!r} could not read {paths or kwargs}{given}: "
             f"{type(error).__name__}: {error}"
         ) from error
     return reader
+
+
+#: Reader arguments that are channel counts.
+_COUNT_ARGUMENTS = frozenset({"nb_channel", "num_channels", "n_channels"})
 
 
 def _exists(value: str) -> bool:

@@ -203,7 +203,8 @@ def _choose_series(file: Any, wanted: str | None, where: str) -> str:
             return key
         available = find_typed_groups(file, ELECTRICAL_SERIES_TYPES)
         raise UnknownIdError(
-            f"{where} has no electrical series at {wanted!r}; its electrical series are "
+            f"{where} has no electrical series at electrical_series_path={wanted!r}; its "
+            f"electrical series are "
             f"{available}"
         )
     available = find_typed_groups(file, ELECTRICAL_SERIES_TYPES)

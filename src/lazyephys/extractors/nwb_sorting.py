@@ -277,7 +277,8 @@ def _rate_and_start(
         paths = [str(electrical_series_path).strip("/")]
         if paths[0] not in file:
             raise FormatError(
-                f"{where} has no electrical series at {electrical_series_path!r}; its "
+                f"{where} has no electrical series at electrical_series_path="
+                f"{electrical_series_path!r}; its "
                 f"electrical series are {find_typed_groups(file, ELECTRICAL_SERIES_TYPES)}"
             )
     else:

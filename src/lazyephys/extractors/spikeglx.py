@@ -203,7 +203,8 @@ def _choose_stream(available: list[str], stream_id: Any, stream_name: Any, folde
         )
     if wanted not in available:
         raise UnknownIdError(
-            f"the SpikeGLX folder {folder} has no stream {wanted!r}; its streams are {available}"
+            f"the SpikeGLX folder {folder} has no stream with stream_id {wanted!r}; its streams "
+            f"are {available}"
         )
     return str(wanted)
 

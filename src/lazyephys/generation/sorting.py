@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..base.provenance import register_kind
-from ..base.validation import check_sampling_frequency
+from ..base.validation import as_number_array, check_sampling_frequency
 from ..recording.base import (
     ALL_CHANNELS,
     ChannelSelector,
@@ -430,7 +430,7 @@ class InjectTemplatesRecording(Recording):
         nbefore: int,
         parent_recording: Recording,
     ) -> None:
-        array = np.asarray(templates, dtype=np.float32)
+        array = as_number_array(templates, "templates").astype(np.float32)
         if array.ndim != 3:
             raise ValueError(f"templates must be (unit, time, channel), got shape {array.shape}")
         if array.shape[0] != sorting.get_num_units():

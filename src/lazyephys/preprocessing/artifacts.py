@@ -232,8 +232,8 @@ class RemoveArtifactsRecording(Recording):
             labels = _per_segment(list_labels, num_segments, "list_labels")
             for segment, (t, lab) in enumerate(zip(triggers, labels, strict=True)):
                 if lab.size != t.size:
-                    raise ValueError(f"segment {segment} has {t.size} triggers but {lab.size} "
-                                     "labels")
+                    raise ValueError(f"list_labels: segment {segment} has {t.size} triggers "
+                                     f"but {lab.size} labels")
         if (ms_before is None) != (ms_after is None):
             raise ValueError("ms_before and ms_after are both None (one sample) or both given")
         fs = recording.get_sampling_frequency()

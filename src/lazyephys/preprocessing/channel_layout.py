@@ -10,6 +10,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..base.provenance import register_kind
+from ..base.validation import as_index_array
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
 from ._base import PreprocessorSegment, resolve_output_dtype
 from .depth_order import dimension_index
@@ -66,7 +67,7 @@ class ZeroChannelPaddedRecording(Recording):
         if channel_mapping is None:
             mapping = np.arange(n_parent, dtype=np.int64)
         else:
-            mapping = np.asarray(channel_mapping, dtype=np.int64).reshape(-1)
+            mapping = as_index_array(channel_mapping, "channel_mapping")
             if mapping.size != n_parent:
                 raise ValueError(
                     f"channel_mapping needs one position per channel ({n_parent}), got "

@@ -28,6 +28,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ..base.validation import as_number_array
+
 __all__ = [
     "MARGIN_TOLERANCE",
     "FilterDesign",
@@ -185,7 +187,10 @@ def check_band(
 ) -> list[float]:
     """Validate corner frequencies against the band type and the Nyquist frequency."""
     nyquist = sampling_frequency / 2
-    values = np.atleast_1d(np.asarray(band, dtype=np.float64)).tolist()
+    array = np.atleast_1d(as_number_array(band, "band", finite=False))
+    if array.ndim != 1:
+        raise ValueError(f"band must be one frequency or [freq_min, freq_max], got {band!r}")
+    values = array.tolist()
     two = btype in ("bandpass", "bandstop")
     if two and len(values) != 2:
         raise ValueError(f"a {btype} filter needs band=[freq_min, freq_max], got {band!r}")
@@ -197,7 +202,8 @@ def check_band(
         )
     for name, value in zip(names, values, strict=True):
         if not math.isfinite(value) or value <= 0:
-            raise ValueError(f"{name} must be a positive frequency in Hz, got {value}")
+            raise ValueError(f"{name} must be a positive frequency in Hz, got {value} "
+                             f"(band={band!r})")
         if value >= nyquist:
             raise ValueError(
                 f"{name}={value} Hz is at or above the Nyquist frequency {nyquist} Hz "
@@ -246,11 +252,13 @@ def design_filter(
         raise ValueError(f"direction must be one of {DIRECTIONS}, got {direction!r}")
     if coeff is not None:
         if filter_mode == "sos":
-            sos = np.asarray(coeff, dtype=np.float64)
+            sos = as_number_array(coeff, "coeff")
             if sos.ndim != 2 or sos.shape[1] != 6:
                 raise ValueError(f"sos coefficients must have shape (n, 6), got {sos.shape}")
             return FilterDesign(sos, "sos", direction, sampling_frequency)
-        b, a = (np.asarray(c, dtype=np.float64) for c in coeff)
+        if not isinstance(coeff, (list, tuple)) or len(coeff) != 2:
+            raise ValueError(f"coeff must be (b, a) with filter_mode='ba', got {coeff!r}")
+        b, a = (as_number_array(c, "coeff") for c in coeff)
         return FilterDesign((b, a), "ba", direction, sampling_frequency)
     kind = normalise_btype(btype)
     freqs = check_band(band, kind, sampling_frequency)

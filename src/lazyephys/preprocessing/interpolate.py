@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..base.provenance import register_kind
+from ..base.validation import as_number_array
 from ..errors import UnknownIdError
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
 from ._base import WindowTransformSegment, init_from_parent, resolve_output_dtype, working_dtype
@@ -143,11 +144,12 @@ class InterpolateBadChannelsRecording(Recording):
             matrix = kriging_weights(locations[good], locations[bad], sigma_um, float(p))
             self._record_argument("weights", matrix)
         else:
-            matrix = np.asarray(weights, dtype=np.float64)
+            matrix = as_number_array(weights, "weights")
             if matrix.shape != (good.size, bad.size):
                 raise ValueError(
                     f"weights must have shape (good channels, bad channels) = "
-                    f"{(good.size, bad.size)}, got {matrix.shape}"
+                    f"{(good.size, bad.size)} for bad_channel_ids={bad_ids.tolist()}, got "
+                    f"{matrix.shape}"
                 )
         out = resolve_output_dtype(recording.get_dtype(), dtype)
         work = working_dtype(recording.get_dtype(), out)

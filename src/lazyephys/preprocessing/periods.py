@@ -49,6 +49,9 @@ def as_periods(periods: Any, recording: Recording, name: str = "periods") -> np.
         for field in PERIOD_DTYPE.names or ():
             out[field] = array[field]
     else:
+        if not isinstance(periods, (list, tuple, np.ndarray)):
+            raise TypeError(f"{name} must be (start, end) pairs or a periods array, got "
+                            f"{periods!r}")
         per_segment = periods
         pairs = np.asarray(periods, dtype=object) if len(periods) else np.zeros((0, 2))
         if num_segments == 1 and (len(periods) == 0 or np.ndim(pairs) == 2):

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..base.provenance import register_kind
+from ..base.validation import as_number_array
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
 from ._base import (
     WindowTransformSegment,
@@ -109,7 +110,8 @@ class PhaseShiftRecording(Recording):
             shifts = np.asarray(recording.get_property("inter_sample_shift"), dtype=np.float64)
             self._record_argument("inter_sample_shift", shifts)
         else:
-            shifts = np.asarray(inter_sample_shift, dtype=np.float64).reshape(-1)
+            shifts = as_number_array(inter_sample_shift, "inter_sample_shift",
+                                     finite=False).reshape(-1)
         if shifts.size != n:
             raise ValueError(f"inter_sample_shift has {shifts.size} values for {n} channels")
         if not np.all(np.isfinite(shifts)):

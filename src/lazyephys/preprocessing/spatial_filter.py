@@ -26,6 +26,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..base.provenance import register_kind
+from ..base.validation import as_number_array
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
 from ..recording.margins import get_traces_with_margin
 from ._base import WindowTransformSegment, init_from_parent, resolve_output_dtype, working_dtype
@@ -253,7 +254,7 @@ class HighpassSpatialFilterRecording(Recording):
                 rms = _rms_of_random_chunks(recording, random_slice_kwargs or {})
             self._record_argument("rms_values", rms)
         else:
-            rms = np.asarray(rms_values, dtype=np.float64).reshape(-1)
+            rms = as_number_array(rms_values, "rms_values").reshape(-1)
             if rms.size != n:
                 raise ValueError(f"rms_values has {rms.size} values for {n} channels")
         matrix = spatial_filter_matrix(n, pad, taper, order, float(highpass_butter_wn), order_f)

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..base.provenance import register_kind
+from ..base.validation import as_number_array
 from ..recording.base import ChannelSelector, Recording, RecordingSegment, selector_from_indices
 from ..recording.random_chunks import get_random_data_chunks
 from ._base import (
@@ -158,10 +159,10 @@ class WhitenRecording(Recording):
             self._record_argument("W", matrix)
             self._record_argument("M", mean)
         else:
-            matrix = np.asarray(W, dtype=np.float64)
+            matrix = as_number_array(W, "W")
             if matrix.shape != (n, n):
                 raise ValueError(f"W must have shape ({n}, {n}), got {matrix.shape}")
-            mean = None if M is None else np.asarray(M, dtype=np.float64).reshape(-1)
+            mean = None if M is None else as_number_array(M, "M").reshape(-1)
             if mean is not None and mean.size != n:
                 raise ValueError(f"M has {mean.size} values for {n} channels")
         out = resolve_output_dtype(recording.get_dtype(), dtype)

@@ -518,13 +518,17 @@ class Recording(SegmentedExtractor[RecordingSegment]):
     def get_time_info(self, segment_index: int | None = None) -> dict[str, Any]:
         """``{"sampling_frequency", "t_start", "time_vector"}`` of a segment.
 
-        ``t_start`` is None when the segment has a time vector, ``time_vector`` None when not.
+        As in SpikeInterface, ``t_start`` is None when the segment has a time vector or starts
+        at 0 s (SpikeInterface's "never set"; both mean the first sample is at time 0), and
+        ``time_vector`` is None when the segment has none. The dict can be passed back as
+        ``t_start``/``time_vector`` arguments unchanged.
         """
         index = resolve_segment_index(segment_index, len(self._segments))
         vector = self._time_vectors[index]
+        t_start = self._t_starts[index]
         return {
             "sampling_frequency": self._sampling_frequency,
-            "t_start": None if vector is not None else self._t_starts[index],
+            "t_start": None if vector is not None or t_start == 0.0 else t_start,
             "time_vector": vector,
         }
 

@@ -176,6 +176,9 @@ def _pair_series(handle: Any, path: Path, sweep_numbers: list[int] | None
         )
     pairs.sort(key=lambda pair: pair[0])
     if sweep_numbers is not None:
+        if not isinstance(sweep_numbers, (list, tuple)) or not sweep_numbers:
+            raise ValueError(f"sweep_numbers must be a non-empty list of sweep numbers, got "
+                             f"{sweep_numbers!r}")
         available = {number: (number, r, s) for number, r, s in pairs}
         missing = [n for n in sweep_numbers if int(n) not in available]
         if missing:

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..base.extractor import BaseExtractor
 from ..base.provenance import register_kind
+from ..base.validation import as_index_array
 from ..errors import SweepMetadataError, UnknownIdError
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
 from ..recording.in_memory import NumpyRecording
@@ -120,11 +121,17 @@ def _finite_float(value: Any, name: str, where: str) -> float:
     except (TypeError, ValueError):
         number = math.nan
     if value is None or not math.isfinite(number):
+        # the argument holding the list is named too (amplitudes, holding_currents...)
+        argument = _ARGUMENTS.get(name, name)
         raise SweepMetadataError(
             f"{where} has {name}={value!r}; give a finite number ({_UNITS[name]}) for every "
-            "sweep"
+            f"sweep in {argument}"
         )
     return number
+
+
+#: The constructor argument that holds each per-sweep value.
+_ARGUMENTS = {"amplitude": "amplitudes", "holding_current": "holding_currents"}
 
 
 _UNITS = {"amplitude": "nA", "stim_start": "ms from the sweep's first sample",
@@ -458,6 +465,7 @@ def _build_table(
             reps.append(seen.get(key, 0))
             seen[key] = reps[-1] + 1
     else:
-        reps = [int(_plain(r)) for r in _as_list(repetitions, count, "repetitions")]
+        reps = as_index_array([_plain(r) for r in _as_list(repetitions, count, "repetitions")],
+                              "repetitions").tolist()
     return {"cell_ids": cells, "protocols": prots, "amplitudes": amps, "stim_start": starts,
             "stim_end": ends, "repetitions": reps, "holding_currents": holds}
