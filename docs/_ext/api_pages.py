@@ -18,11 +18,11 @@ from typing import Any
 #: constant) belongs to the first that exports it.
 LAYER_ORDER = [
     "errors", "base", "recording", "sorting", "generation", "jobs", "io", "preprocessing",
-    "analysis", "sweeps", "extractors", "widgets", "testing", "cli", "core",
+    "analysis", "sweeps", "extractors", "widgets", "testing", "cli", "core", "full",
 ]
 
 #: Packages that only gather names defined elsewhere: they list links, not pages.
-GATHERING = {"lazyephys", "lazyephys.core"}
+GATHERING = {"lazyephys", "lazyephys.core", "lazyephys.full"}
 
 
 def public_packages(root: str = "lazyephys") -> list[str]:

@@ -61,6 +61,7 @@ _SUBPACKAGES = (
     "core",
     "errors",
     "extractors",
+    "full",
     "generation",
     "io",
     "jobs",

@@ -83,7 +83,8 @@ def test_segment_index(two_segments):
 
 @pytest.mark.parametrize("freq", [0, -30000.0, float("inf"), float("nan")])
 def test_bad_sampling_frequency(freq):
-    with pytest.raises(ValueError, match="sampling_frequency must be (positive and finite|a finite number)"):
+    with pytest.raises(ValueError,
+                       match="sampling_frequency must be (positive and finite|a finite number)"):
         le.NumpyRecording([np.zeros((4, 2))], freq)
 
 
