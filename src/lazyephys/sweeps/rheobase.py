@@ -7,7 +7,10 @@ Strategies (bluepyefe's names):
 ``"majority"``
     Amplitudes are binned (width ``min_step`` nA from the cell's lowest amplitude); the
     rheobase is the centre of the lowest bin in which at least ``majority`` (default half) of
-    the sweeps spike. Sweeps without spikes count as not spiking.
+    the sweeps spike. Sweeps without spikes count as not spiking. (bluepyefe 2.3 states the
+    same definition, but its code counts the sweeps of one bin and reports the centre of the
+    next, ``min_step`` higher, and never considers the sweeps of its highest bin; this one
+    follows the definition.)
 ``"flush"``
     The lowest spiking amplitude followed by ``flush_length`` more spiking sweeps (in order
     of amplitude), which ignores stray spikes at low currents.
