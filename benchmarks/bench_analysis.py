@@ -9,10 +9,11 @@
 - ``smooth_spikes`` at 1 kHz, sigma 10 ms, read window by window in one process, vs
   ``scipy.ndimage.gaussian_filter1d`` over the binned counts (float32, same windows + margins);
 - the smoothed signal saved to zarr with ``n_jobs=2``: peak memory of the process tree above
-  what it held before, against one chunk of float32 output (1 s chunks with workers started
-  by the job, then 10 s chunks with the same workers warm).
+  what it held before, against one chunk of float32 output: 10 s chunks with workers started
+  by the job (their interpreters count), then 1 s and 10 s chunks with the same workers warm.
 
-Run: ``python benchmarks/bench_analysis.py`` (about a minute and 2 GB at the defaults).
+Run: ``python benchmarks/bench_analysis.py`` (a few minutes and 2 GB at the defaults);
+``--memory-only`` skips the timings.
 """
 
 from __future__ import annotations
@@ -110,7 +111,8 @@ def bench_smooth(sorting: le.Sorting, window_s: float) -> tuple:
             f"{ours_s / ref_s:.2f}")
 
 
-def bench_smooth_save(sorting: le.Sorting, folder: Path, chunk_s: float, name: str) -> tuple:
+def bench_smooth_save(sorting: le.Sorting, folder: Path, chunk_s: float, name: str,
+                      workers: str) -> tuple:
     on_disk = le.load(folder / "sorting")  # workers map it instead of copying it
     signal = smooth_spikes(on_disk, sigma=0.01, sampling_frequency=1000.0)
     chunk_bytes = int(chunk_s * 1000) * signal.get_num_channels() * 4
@@ -121,7 +123,8 @@ def bench_smooth_save(sorting: le.Sorting, folder: Path, chunk_s: float, name: s
         signal.save(folder=folder / name, format="zarr", n_jobs=2, chunk_duration=f"{chunk_s}s")
     elapsed = time.perf_counter() - start
     extra = max(0, sampler.peak_total - before.peak_total)
-    return (f"smooth -> zarr n_jobs=2, {chunk_s:g} s chunks ({elapsed:.0f} s)",
+    return (f"smooth -> zarr n_jobs=2, {chunk_s:g} s chunks, {workers} workers "
+            f"({elapsed:.0f} s)",
             f"{extra / 1e6:.0f} MB", f"4 x {chunk_bytes / 1e6:.1f} MB + 200 MB",
             f"{extra / (4 * chunk_bytes + 200e6):.2f}")
 
@@ -132,20 +135,24 @@ def main() -> None:
     parser.add_argument("--spikes", type=int, default=10_000_000)
     parser.add_argument("--duration", type=float, default=3600.0)
     parser.add_argument("--window", type=float, default=60.0, help="seconds per smoothed read")
+    parser.add_argument("--memory-only", action="store_true", help="skip the timings")
     args = parser.parse_args()
     fs = 30000.0
     sorting = make_sorting(args.units, args.spikes, args.duration, fs)
-    rows = [bench_bin(sorting, args.units, args.duration, fs), bench_epochs(sorting, args.duration),
-            bench_smooth(sorting, args.window)]
-    print_table(f"{args.units} units, {args.spikes} spikes, {args.duration:g} s",
-                rows, ("step", "ours (s)", "reference (s)", "ratio"))
+    if not args.memory_only:
+        rows = [bench_bin(sorting, args.units, args.duration, fs),
+                bench_epochs(sorting, args.duration), bench_smooth(sorting, args.window)]
+        print_table(f"{args.units} units, {args.spikes} spikes, {args.duration:g} s",
+                    rows, ("step", "ours (s)", "reference (s)", "ratio"))
     folder = Path(tempfile.mkdtemp(prefix="lazyephys_bench_analysis_"))
     try:
         sorting.save(folder=folder / "sorting")
-        # the first save starts the two workers (their interpreters count); the second
-        # reuses them warm, so it shows what the job itself holds
-        memory = [bench_smooth_save(sorting, folder, 1.0, "smooth_1s"),
-                  bench_smooth_save(sorting, folder, args.window / 6, "smooth_long")]
+        # the first save starts the two workers (their interpreters count); the others
+        # reuse them warm, so they show what the job itself holds
+        long_chunk = args.window / 6
+        memory = [bench_smooth_save(sorting, folder, long_chunk, "smooth_cold", "cold"),
+                  bench_smooth_save(sorting, folder, 1.0, "smooth_1s", "warm"),
+                  bench_smooth_save(sorting, folder, long_chunk, "smooth_long", "warm")]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print_table("memory above the starting point", memory, ("step", "peak", "bound", "ratio"))

@@ -1,18 +1,22 @@
 """The IBL destriping chain, lazyephys beside SpikeInterface 0.105 on the same file.
 
-Run: python benchmarks/bench_ibl.py [--seconds 60] [--channels 384] [--si-python PATH]
+Run: python benchmarks/bench_ibl.py [--seconds 60] [--channels 384] [--dtype float32|int16]
+[--si-python PATH]
 
 The chain is ``highpass_filter -> phase_shift -> detect_bad_channels -> interpolate_bad_channels
--> highpass_spatial_filter``, saved as a float32 binary folder with ``n_jobs=2`` and 1 s
-chunks. The input is an int16 (time, channel) file of a Neuropixels-like signal (a common
-signal seen by every channel, each channel's own noise, one dead and one noisy channel), read
-through the page cache. Each variant runs in its own process (SpikeInterface in its own
-interpreter: ``--si-python`` or ``LAZYEPHYS_SI_PYTHON``), so its peak memory is its own.
+-> highpass_spatial_filter``, saved as a binary folder with ``n_jobs=2`` and 1 s chunks, in
+float32 (``--dtype``: the high-pass gives it and the later steps keep it, in both libraries;
+``--dtype int16`` keeps the input's dtype throughout, rounding after every step). The input is
+an int16 (time, channel) file of a Neuropixels-like signal (a common signal seen by every
+channel, each channel's own noise, one dead and one noisy channel), read through the page
+cache. Each variant runs in its own process (SpikeInterface in its own interpreter:
+``--si-python`` or ``LAZYEPHYS_SI_PYTHON``), so its peak memory is its own.
 
 Throughput is MB/s of int16 input over the whole run (building the chain, which includes the
-bad-channel detection on 100 random 0.3 s chunks, plus the save); the ratio is against
-SpikeInterface in the same run. Peak memory is proportional anonymous memory of the process
-and its workers (page cache of the memory-mapped input not counted), sampled every 20 ms.
+bad-channel detection on 100 random 0.3 s chunks, also with ``n_jobs=2`` in both libraries,
+plus the save); the ratio is against SpikeInterface in the same run. Peak memory is
+proportional anonymous memory of the process and its workers (page cache of the
+memory-mapped input not counted), sampled every 20 ms.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ import spikeinterface.core as sc
 import spikeinterface.preprocessing as spre
 sys.path.insert(0, sys.argv[4])
 from _common import TreeMemorySampler
-path, out, channels = sys.argv[1], sys.argv[2], int(sys.argv[3])
+path, out, channels, dtype = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[5]
 meta = np.load(path + ".meta.npz")
 sampler = TreeMemorySampler().__enter__()
 start = time.perf_counter()
@@ -49,9 +53,10 @@ rec = sc.read_binary(path, sampling_frequency=30000.0, dtype="int16", num_channe
 rec.set_channel_locations(meta["locations"])
 rec.set_channel_gains(meta["gains"]); rec.set_channel_offsets(0.0)
 rec.set_property("inter_sample_shift", meta["shifts"])
-rec = spre.highpass_filter(rec, dtype="float32")
+rec = spre.highpass_filter(rec, dtype=dtype)
 rec = spre.phase_shift(rec)
-bad, labels = spre.detect_bad_channels(rec, seed=0)
+bad, labels = spre.detect_bad_channels(rec, seed=0, job_kwargs=dict(n_jobs=2,
+                                                                        progress_bar=False))
 rec = spre.interpolate_bad_channels(rec, bad)
 rec = spre.highpass_spatial_filter(rec)
 built = time.perf_counter() - start
@@ -83,7 +88,7 @@ def write_input(path: Path, num_channels: int, seconds: float) -> None:
              gains=np.full(num_channels, 2.34375))
 
 
-def run_lazyephys(path: Path, out: Path, num_channels: int) -> dict:
+def run_lazyephys(path: Path, out: Path, num_channels: int, dtype: str) -> dict:
     import lazyephys as le
     from lazyephys import preprocessing as pp
 
@@ -95,9 +100,9 @@ def run_lazyephys(path: Path, out: Path, num_channels: int) -> dict:
     rec.set_channel_gains(meta["gains"])
     rec.set_channel_offsets(0.0)
     rec.set_property("inter_sample_shift", meta["shifts"])
-    rec = pp.highpass_filter(rec)
+    rec = pp.highpass_filter(rec, dtype=dtype)
     rec = pp.phase_shift(rec)
-    bad, _ = pp.detect_bad_channels(rec, seed=0)
+    bad, _ = pp.detect_bad_channels(rec, seed=0, job_kwargs={"n_jobs": 2})
     rec = pp.interpolate_bad_channels(rec, bad)
     rec = pp.highpass_spatial_filter(rec)
     built = time.perf_counter() - start
@@ -113,12 +118,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--channels", type=int, default=384)
     parser.add_argument("--si-python", default=os.environ.get("LAZYEPHYS_SI_PYTHON"))
+    parser.add_argument("--dtype", default="float32", choices=("float32", "int16"),
+                        help="dtype of the chain (given to highpass_filter; the later steps "
+                             "keep it), and of the saved result")
     parser.add_argument("--variant", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.variant:
-        print(json.dumps(run_lazyephys(Path(args.path), Path(args.out), args.channels)))
+        print(json.dumps(run_lazyephys(Path(args.path), Path(args.out), args.channels,
+                                       args.dtype)))
         return
 
     folder = Path(tempfile.mkdtemp(prefix="lazyephys_bench_ibl_", dir="/tmp"))
@@ -135,10 +144,10 @@ def main() -> None:
             out = folder / "saved"
             if name == "lazyephys":
                 command = [*command, "--path", str(path), "--out", str(out),
-                           "--channels", str(args.channels)]
+                           "--channels", str(args.channels), "--dtype", args.dtype]
             else:
                 command = [*command, str(path), str(out), str(args.channels),
-                           str(Path(__file__).parent)]
+                           str(Path(__file__).parent), args.dtype]
             done = subprocess.run(command, check=True, capture_output=True, text=True)
             results[name] = json.loads(done.stdout.strip().splitlines()[-1])
             shutil.rmtree(out, ignore_errors=True)
@@ -152,7 +161,7 @@ def main() -> None:
                          f"{r['build_seconds']:.1f}", f"{r['peak_mb']:.0f}", shown))
         print_table(
             f"IBL chain (highpass, phase shift, bad channels, interpolation, destriping) saved "
-            f"as float32 with n_jobs=2; {args.channels} ch x {args.seconds:g} s int16 "
+            f"as {args.dtype} with n_jobs=2; {args.channels} ch x {args.seconds:g} s int16 "
             f"({input_mb:.0f} MB), 1 s chunks",
             rows, ("variant", "MB/s of input", "vs SpikeInterface", "total s",
                    "build s (detection)", "peak MB", "bad channels"),

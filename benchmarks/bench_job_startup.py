@@ -4,7 +4,11 @@ Each case runs in a fresh Python process that saves the same 20 MB recording (a 
 file on disk, so it reaches workers as its description) ten times with ``n_jobs=2``, and
 reports the first save, the median of the nine others, and the total. Cases:
 
-- ``default``: no ``mp_context`` (joblib's loky workers, warm between jobs);
+- ``default``: no ``mp_context`` (joblib's loky workers, warm between jobs; without a warm
+  pool a job runs in the caller and starts workers only once its projected work left exceeds
+  ``START_AFTER``, which these small saves never do);
+- ``default warm``: the same, with the workers started (``start_workers(2)``, not timed)
+  before the first save, so every save runs in them;
 - ``old default``: the start method the executor picked before loky, chosen again at each
   save (``fork``, or ``forkserver`` once the caller runs another thread, as zarr 3 does);
 - ``fork``: ``mp_context="fork"``, a new pool per job (the old default when the caller runs
@@ -39,6 +43,7 @@ from pathlib import Path
 
 CASES: dict[str, dict] = {
     "default": {"n_jobs": 2},
+    "default warm": {"n_jobs": 2},
     "old default": {"n_jobs": 2},
     "fork": {"n_jobs": 2, "mp_context": "fork"},
     "forkserver": {"n_jobs": 2, "mp_context": "forkserver"},
@@ -57,6 +62,10 @@ def one_process(source: str, folder: str, fmt: str, case: str, saves: int) -> No
     from lazyephys.jobs.executor import default_mp_context
 
     recording = le.load(source)
+    if case == "default warm":
+        from lazyephys.jobs.backends.loky import start_workers
+
+        start_workers(2)
     times = []
     for index in range(saves):
         target = Path(folder) / f"{case}-{index}{'.zarr' if fmt == 'zarr' else ''}"
@@ -93,6 +102,8 @@ def trivial_jobs(repeat: int = 15) -> None:
     print(f"{'case':<13}{'median ms':>11}{'best ms':>9}{'ratio':>8}")
     medians = {}
     for case in CASES:
+        if case == "default warm":  # the default's pool is warm here already
+            continue
         kwargs = dict(CASES[case])
         times = []
         for _ in range(repeat):

@@ -39,6 +39,7 @@ __all__ = [
     "UnknownFeatureError",
     "UnknownProtocolError",
     "RheobaseWarning",
+    "SavedKindWarning",
 ]
 # JobWorkerDiedError is built on first use (see __getattr__ below): its base class lives in
 # concurrent.futures.process, whose import (multiprocessing, sockets, subprocess) would cost
@@ -225,3 +226,8 @@ class UnknownProtocolError(LazyEphysError, KeyError):
 
 class RheobaseWarning(LazyEphysError, UserWarning):
     """A cell whose rheobase could not be found (no spiking sweep); reported per cell."""
+
+
+class SavedKindWarning(LazyEphysError, UserWarning):
+    """A saved folder names the kind it was saved from, but that kind cannot be rebuilt here
+    (not installed or not registered): it loads as the plain recording or sorting saved."""

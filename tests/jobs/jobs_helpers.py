@@ -139,3 +139,17 @@ def run_blas_threads(segment_index: int, start: int, end: int, state: object) ->
     from threadpoolctl import threadpool_info
 
     return max([lib["num_threads"] for lib in threadpool_info()] or [1])
+
+
+def run_timed_sleep(segment_index: int, start: int, end: int, state: object) -> tuple:
+    """Sleep 50 ms; report where the chunk ran and when (monotonic clock) it began and ended."""
+    began = time.monotonic()
+    time.sleep(0.05)
+    return os.getpid(), began, time.monotonic()
+
+
+def run_slow_first(segment_index: int, start: int, end: int, state: object) -> int:
+    """The first chunk takes 0.3 s (as first reads and imports can), the others nothing."""
+    if start == 0:
+        time.sleep(0.3)
+    return os.getpid()

@@ -128,7 +128,7 @@ def test_a_failing_chunk_names_it_and_leaves_the_pool_warm(recording, tmp_path, 
     assert after <= set(warm)
 
 
-def test_a_failing_init_is_a_job_init_error_and_the_pool_stays_usable(recording):
+def test_a_failing_init_is_a_job_init_error_and_the_pool_stays_usable(recording, warm):
     with pytest.raises(JobInitError, match="cannot open the output"):
         run_chunked_job(recording, helpers.init_raise, {}, helpers.run_maybe_fail,
                         chunk_size=1000, **LOKY)
@@ -136,7 +136,7 @@ def test_a_failing_init_is_a_job_init_error_and_the_pool_stays_usable(recording)
                                chunk_size=1000, **LOKY)) == 7
 
 
-def test_a_failing_close_is_reported(recording):
+def test_a_failing_close_is_reported(recording, warm):
     with pytest.raises(JobCloseError, match="the disk is full"):
         run_chunked_job(recording, helpers.init_failing_close, {}, helpers.run_start,
                         chunk_size=1000, job_name="closer", **LOKY)
@@ -148,7 +148,7 @@ def test_what_cannot_be_pickled_is_named(recording):
                         helpers.run_start, **LOKY)
 
 
-def test_lambdas_and_closures_travel_by_value(recording):
+def test_lambdas_and_closures_travel_by_value(recording, warm):
     offset = 5
     results = run_chunked_job(recording, lambda rec: offset,
                               {}, lambda seg, start, end, state: start + state,
@@ -157,7 +157,7 @@ def test_lambdas_and_closures_travel_by_value(recording):
                                                                        chunk_size=1000)]
 
 
-def test_a_large_in_memory_recording_reaches_every_worker(tmp_path):
+def test_a_large_in_memory_recording_reaches_every_worker(tmp_path, warm):
     traces = np.random.default_rng(0).normal(size=(100_000, 4)).astype("float32")  # 1.6 MB
     rec = le.NumpyRecording([traces], 1000.0)
     results = run_chunked_job(rec, helpers.init_marker, {"folder": str(tmp_path)},
@@ -299,6 +299,53 @@ def test_a_cold_pool_runs_the_first_chunks_in_the_caller_meanwhile(recording, tm
         assert total == recording.get_traces(seg, start, end).astype(np.float64).sum()
     assert results[0][4] == os.getpid()  # workers take far longer to start than one chunk
     assert tokens(tmp_path, "close") == tokens(tmp_path, "init")
+
+
+def loky_children():
+    import psutil
+
+    return [child for child in psutil.Process().children()
+            if "LokyProcess" in " ".join(child.cmdline())]
+
+
+def test_a_small_job_without_a_warm_pool_runs_in_the_caller_and_starts_no_worker(recording):
+    shutdown_pool()
+    assert loky_children() == []
+    results = run_chunked_job(recording, helpers.init_dict, {}, helpers.run_started,
+                              chunk_size=100, **LOKY)
+    assert len(results) == 70 and {pid for _, pid in results} == {os.getpid()}
+    assert loky_children() == []  # starting workers would have cost more than the job
+
+
+def test_a_slow_first_chunk_alone_does_not_start_workers(recording):
+    from lazyephys.jobs.backends import loky
+
+    shutdown_pool()
+    # projected from the first chunk, the job would take 69 x 0.3 s: the chunks after it,
+    # which take nothing, predict the rest
+    assert 0.3 < loky.START_AFTER < 69 * 0.3
+    results = run_chunked_job(recording, helpers.init_none, {}, helpers.run_slow_first,
+                              chunk_size=100, **LOKY)
+    assert len(results) == 70 and set(results) == {os.getpid()}
+    assert loky_children() == []
+
+
+def test_a_long_job_starts_workers_which_take_over_after_the_callers_chunk():
+    from lazyephys.jobs.backends import loky
+
+    shutdown_pool()
+    # 100 chunks of 50 ms: 5 s of work, well above the threshold
+    assert 99 * 0.05 > loky.START_AFTER
+    rec = le.NumpyRecording([np.zeros((10_000, 1), "int16")], 1000.0)
+    results = run_chunked_job(rec, helpers.init_none, {}, helpers.run_timed_sleep,
+                              chunk_size=100, **LOKY)
+    here = [r for r in results if r[0] == os.getpid()]
+    there = [r for r in results if r[0] != os.getpid()]
+    assert here and there, "the caller ran the first chunks and workers the rest"
+    assert results[: len(here)] == here  # the caller's chunks are the first ones
+    # no worker chunk began before the caller's last one ended: never n_jobs + 1 at once
+    assert min(began for _, began, _ in there) >= max(ended for _, _, ended in here)
+    assert set(loky_children()) and {r[0] for r in there} <= {p.pid for p in loky_children()}
 
 
 def test_idle_workers_exit_after_the_idle_timeout(monkeypatch):

@@ -98,9 +98,12 @@ def test_an_unguarded_script_saves_zarr_and_binary_in_parallel_and_workers_skip_
 
 MAIN_FUNCTIONS = textwrap.dedent(
     """
+    import os
+
     import numpy as np
     import lazyephys as le
     from lazyephys.jobs import run_chunked_job
+    from lazyephys.jobs.backends.loky import start_workers
 
     SCALE = 3.0
 
@@ -109,14 +112,17 @@ MAIN_FUNCTIONS = textwrap.dedent(
 
     def run_func(segment_index, start, end, state):
         traces = state["recording"].get_traces(segment_index, start, end)
-        return float(traces.astype("float64").sum() * SCALE + state["offset"])
+        return float(traces.astype("float64").sum() * SCALE + state["offset"]), os.getpid()
 
+    # a job this small would run in this process alone: start workers, so that it runs in them
+    workers = start_workers(2)
     rec = le.generate_recording(num_channels=2, durations=[1.0], seed=2)
-    sums = run_chunked_job(rec, init_func, {"offset": 1.0}, run_func, n_jobs=2,
-                           chunk_size=5000)
+    results = run_chunked_job(rec, init_func, {"offset": 1.0}, run_func, n_jobs=2,
+                              chunk_size=5000)
     expected = [float(rec.get_traces(0, s, s + 5000).astype("float64").sum() * SCALE + 1.0)
                 for s in range(0, 30000, 5000)]
-    assert sums == expected, (sums, expected)
+    assert [total for total, _ in results] == expected, (results, expected)
+    assert {pid for _, pid in results} <= set(workers) and os.getpid() not in workers
     print("main functions ran in workers")
     """
 )
@@ -165,6 +171,10 @@ CTRL_C_THEN_AGAIN = textwrap.dedent(
     except KeyboardInterrupt:
         print("interrupted; left:", sorted(os.listdir(out)), flush=True)
     rec = le.NumpyRecording([np.arange(2000, dtype="int16").reshape(1000, 2)], 1000.0)
+    # a job this small would run in this process alone: start workers, so that it runs in them
+    from lazyephys.jobs.backends.loky import start_workers
+
+    start_workers(2)
     again = rec.save(folder=out + "_again", n_jobs=2, chunk_size=100)
     assert np.array_equal(again.get_traces(), rec.get_traces())
     print("the next job ran", flush=True)

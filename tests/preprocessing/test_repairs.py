@@ -150,6 +150,44 @@ class TestResampleWindows(RecordingConformance):
         return step, [step.get_traces()]
 
 
+def test_zero_channel_pad_carries_the_probe(tmp_path):
+    from probeinterface import generate_linear_probe
+
+    rec = le.NumpyRecording(INT, FS)
+    probe = generate_linear_probe(num_elec=4, ypitch=20)
+    probe.set_device_channel_indices([0, 3, 1, 2])  # channel c sits at contact wired[c]
+    rec = rec.set_probe(probe)
+    rec.set_channel_gains(2.0)
+    rec.set_channel_offsets(0.0)
+    mapping = [5, 1, 2, 0]
+    padded = pp.zero_channel_pad(rec, 6, channel_mapping=mapping)
+    assert padded.get_dtype() == np.int16 and padded.has_probe()
+    locations = padded.get_channel_locations()
+    np.testing.assert_array_equal(locations[mapping], rec.get_channel_locations())
+    assert np.isnan(locations[[3, 4]]).all()
+    carried = padded.get_probe()
+    np.testing.assert_array_equal(carried.device_channel_indices, np.arange(6))
+    ids = carried.contact_ids.tolist()
+    assert [ids[k] for k in mapping] == rec.get_probe().contact_ids.tolist()
+    assert ids[3] == "pad3" and ids[4] == "pad4"
+    assert carried.contact_shapes.tolist() == ["circle"] * 6
+    np.testing.assert_array_equal(padded.get_channel_gains(), [2, 2, 2, 1, 1, 2])
+    expected = np.zeros((N, 6), np.int16)
+    expected[:, mapping] = INT
+    np.testing.assert_array_equal(padded.get_traces(), expected)
+    saved = padded.save(folder=tmp_path / "padded")
+    np.testing.assert_array_equal(saved.get_probe().contact_ids, carried.contact_ids)
+    np.testing.assert_array_equal(saved.get_channel_locations(), locations)
+    # a probe id already named "pad1" does not collide
+    probe.set_contact_ids(["pad1", "b", "c", "d"])
+    clash = pp.zero_channel_pad(le.NumpyRecording(INT, FS).set_probe(probe), 6)
+    assert sorted(clash.get_probe().contact_ids.tolist()) == sorted(
+        ["pad1", "b", "c", "d", "pad4", "pad5"])
+    twice = pp.zero_channel_pad(le.NumpyRecording(INT, FS).set_probe(probe), 6,
+                                channel_mapping=[0, 2, 3, 4])
+    assert len(set(twice.get_probe().contact_ids.tolist())) == 6
+
+
 def test_average_across_direction_is_the_mean_of_each_row():
     step = pp.average_across_direction(_rec())
     np.testing.assert_allclose(step.get_traces(), [[*r] for r in np.c_[X[:, :2].mean(axis=1),
@@ -193,6 +231,54 @@ def test_decimate_with_antialias_and_times():
                                5.0 + np.arange(3) / 3000.0)
 
 
+def _resample_run(run: np.ndarray, up: int, down: int) -> np.ndarray:
+    """One contiguous run resampled whole, mirrored (numpy's "reflect") beyond its ends."""
+    m = down * -(-400 // down)  # longer than the FIR's reach, a multiple of down
+    padded = np.pad(run.astype(np.float64), ((m, m), (0, 0)), mode="reflect")
+    out = signal.resample_poly(padded, up, down, axis=0)
+    return out[m * up // down :][: -(-run.shape[0] * up // down)]
+
+
+@pytest.mark.parametrize(("rate", "up", "down"), [(10000.0, 1, 3), (12000.0, 2, 5)])
+def test_resample_splits_at_gaps(rate, up, down):
+    values = _traces(n=9000)
+    runs = [(0, 2500), (2500, 6001), (6001, 9000)]
+    times = 7.0 + np.arange(9000) / FS
+    times[2500:] += 0.25  # a 250 ms gap
+    times[6001:] += 0.002  # a 2 ms gap
+    times[4000:] += 0.3 / FS  # jitter, never a gap
+    rec = _rec(values)
+    rec.set_times(times)
+    step = pp.resample(rec, rate, gap_tolerance_ms=0.0)
+    expected = np.concatenate([_resample_run(values[a:b], up, down) for a, b in runs])
+    assert step.get_num_samples() == sum(-(-(b - a) * up // down) for a, b in runs)
+    got = step.get_traces()
+    assert np.abs(got - expected).max() < 1e-5 * _rms(expected)
+    assert _max_window_error(step, 611) < 1e-6
+    new_times = step.get_times()
+    first = 0
+    for a, b in runs:
+        count = -(-(b - a) * up // down)
+        positions = np.arange(count) * down / up  # in parent samples from the run's start
+        run_times = np.interp(positions, np.arange(b - a), times[a:b])
+        beyond = positions > b - a - 1  # the run's last sample, one period on
+        run_times[beyond] = times[b - 1] + (positions[beyond] - (b - a - 1)) / FS
+        np.testing.assert_allclose(new_times[first : first + count], run_times, rtol=0,
+                                   atol=1e-9)
+        first += count
+    for copy in (pickle.loads(pickle.dumps(step)),
+                 le.BaseExtractor.from_dict(json.loads(json.dumps(step.to_dict())))):
+        np.testing.assert_array_equal(copy.get_traces(), got)
+        np.testing.assert_array_equal(copy.get_times(), new_times)
+    # a tolerance above the 2 ms gap resamples through it: two runs
+    through = pp.resample(rec, rate, gap_tolerance_ms=5.0)
+    joined = np.concatenate([_resample_run(values[:2500], up, down),
+                             _resample_run(values[2500:], up, down)])
+    assert np.abs(through.get_traces() - joined).max() < 1e-5 * _rms(joined)
+    with pytest.raises(ValueError, match="2 gap\\(s\\)"):
+        pp.resample(rec, rate)
+
+
 def test_resample_bad_input():
     with pytest.raises(ValueError, match="resample_rate must be finite and > 0, got -5"):
         pp.resample(_rec(), -5)
@@ -203,8 +289,11 @@ def test_resample_bad_input():
         pp.decimate(_rec(), 4, decimation_offset=4)
     gappy = _rec()
     gappy.set_times(np.r_[np.arange(3000), np.arange(3000) + 9000] / FS)
-    with pytest.raises(ValueError, match="gap"):
+    with pytest.raises(ValueError, match="1 gap\\(s\\) in its times \\(200.0\\d* ms after "
+                                         "sample 2999\\): pass gap_tolerance_ms"):
         pp.resample(gappy, 1000.0)
+    with pytest.raises(ValueError, match="gap_tolerance_ms must be >= 0 or None, got -1"):
+        pp.resample(gappy, 1000.0, gap_tolerance_ms=-1)
     with pytest.warns(UserWarning, match="is reached as"):
         pp.resample(_rec(), 7000.0, max_denominator=5)
 
@@ -241,18 +330,52 @@ def test_gaussian_filter_matches_the_whole_array_spectrum(band):
     assert step.get_annotation("is_filtered") is True
 
 
-def test_causal_filter_matches_sosfilt():
-    values = _traces(n=30000)
-    for direction in ("forward", "backward"):
-        step = pp.causal_filter(_rec(values), direction=direction, band=[300.0, 3000.0])
+def _one_direction(apply, x: np.ndarray, direction: str) -> np.ndarray:
+    return apply(x) if direction == "forward" else apply(x[::-1])[::-1]
+
+
+@pytest.mark.parametrize("direction", ["forward", "backward"])
+@pytest.mark.parametrize("mode", ["sos", "ba"])
+def test_causal_filter_is_sosfilt_of_the_whole_array(direction, mode):
+    # add_reflect_padding=False (the default): the filter starts from rest at the start
+    # ("forward") or end ("backward"), as scipy's one-pass filters do, ends included
+    values = _traces(n=30000) + 100.0  # an offset: the start is a step from rest
+    step = pp.causal_filter(_rec(values), direction=direction, band=[300.0, 3000.0],
+                            filter_order=3 if mode == "ba" else 5, filter_mode=mode)
+    x = values.astype(np.float64)
+    if mode == "sos":
         sos = signal.butter(5, [300.0, 3000.0], btype="bandpass", fs=FS, output="sos")
-        x = values.astype(np.float64)
-        expected = signal.sosfilt(sos, x, axis=0) if direction == "forward" else \
-            signal.sosfilt(sos, x[::-1], axis=0)[::-1]
-        inner = slice(6000, -6000)
-        assert np.abs(step.get_traces()[inner] - expected[inner]).max() < 1e-4 * _rms(expected)
+        expected = _one_direction(lambda v: signal.sosfilt(sos, v, axis=0), x, direction)
+    else:
+        b, a = signal.butter(3, [300.0, 3000.0], btype="bandpass", fs=FS)
+        expected = _one_direction(lambda v: signal.lfilter(b, a, v, axis=0), x, direction)
+    got = step.get_traces()
+    assert got.dtype == np.float32
+    assert np.abs(got - expected).max() < 2e-5 * _rms(expected)
+    assert _max_window_error(step, 4321) < 2e-5
+
+
+@pytest.mark.parametrize("direction", ["forward", "backward"])
+def test_causal_filter_with_reflect_padding(direction):
+    # add_reflect_padding=True: the margin beyond each end is the mirrored signal
+    # (numpy's "reflect"), and the filter starts from rest a margin before the segment
+    values = _traces(n=30000) + 100.0
+    step = pp.causal_filter(_rec(values), direction=direction, band=[300.0, 3000.0],
+                            margin_ms=40.0, add_reflect_padding=True)
+    m = 1200  # 40 ms at 30 kHz
+    sos = signal.butter(5, [300.0, 3000.0], btype="bandpass", fs=FS, output="sos")
+    padded = np.pad(values.astype(np.float64), ((m, m), (0, 0)), mode="reflect")
+    expected = _one_direction(lambda v: signal.sosfilt(sos, v, axis=0), padded,
+                              direction)[m:-m]
+    assert np.abs(step.get_traces() - expected).max() < 2e-5 * _rms(expected)
+    unpadded = pp.causal_filter(_rec(values), direction=direction, band=[300.0, 3000.0],
+                                margin_ms=40.0)
+    ends = slice(0, 50) if direction == "forward" else slice(-50, None)
+    assert np.abs(unpadded.get_traces()[ends] - step.get_traces()[ends]).max() > 1.0
     with pytest.raises(ValueError, match="'forward-backward'"):
         pp.causal_filter(_rec(), direction="forward-backward")
+    with pytest.raises(TypeError, match="add_reflect_padding must be a bool, got 'yes'"):
+        pp.causal_filter(_rec(), add_reflect_padding="yes")
 
 
 def test_gaussian_bad_input():
@@ -501,6 +624,52 @@ def test_same_as_spikeinterface(tmp_path):
         assert error <= 1e-4 * _rms(got), (name, error)
 
 
+def test_gaps_padding_and_channel_pad_same_as_spikeinterface(tmp_path):
+    values = _traces(n=9000) + 50.0
+    times = 7.0 + np.arange(9000) / FS
+    times[2500:] += 0.25
+    times[6001:] += 0.002
+    theirs = run_spikeinterface("""
+        rec = recording(inputs['x'], 30000.0)
+        rec.set_times(inputs['times'])
+        for rate in (10000.0, 12000.0):
+            gapped = spre.resample(rec, rate, gap_tolerance_ms=0.0)
+            outputs[f'gap_{rate:g}'] = gapped.get_traces()
+            outputs[f'gap_times_{rate:g}'] = gapped.get_times()
+        outputs['through'] = spre.resample(rec, 10000.0, gap_tolerance_ms=5.0).get_traces()
+        plain = recording(inputs['x'], 30000.0)
+        for direction in ('forward', 'backward'):
+            for pad in (False, True):
+                outputs[f'causal_{direction}_{pad}'] = spre.causal_filter(
+                    plain, direction=direction, band=[300.0, 3000.0],
+                    add_reflect_padding=pad, margin_ms=40.0).get_traces()
+        plain.annotate(name='x')  # zero_channel_pad of 0.105.3 needs it
+        outputs['zpad'] = spre.zero_channel_pad(plain, 6).get_traces()
+    """, tmp_path, x=values, times=times)
+    rec = _rec(values)
+    rec.set_times(times)
+    for rate in (10000.0, 12000.0):
+        ours = pp.resample(rec, rate, gap_tolerance_ms=0.0)
+        expected = theirs[f"gap_{rate:g}"]
+        assert np.abs(ours.get_traces() - expected).max() < 1e-5 * _rms(expected)
+        np.testing.assert_allclose(ours.get_times(), theirs[f"gap_times_{rate:g}"], rtol=0,
+                                   atol=1e-9)
+    through = pp.resample(rec, 10000.0, gap_tolerance_ms=5.0).get_traces()
+    assert np.abs(through - theirs["through"]).max() < 1e-5 * _rms(through)
+    plain = le.NumpyRecording(values, FS)
+    for direction in ("forward", "backward"):
+        for pad in (False, True):
+            # SpikeInterface filters the whole array in one window here: its 40 ms margin
+            # only matters at the ends, where it is the reflected padding
+            ours_causal = pp.causal_filter(plain, direction=direction, band=[300.0, 3000.0],
+                                           add_reflect_padding=pad, margin_ms=40.0)
+            expected = theirs[f"causal_{direction}_{pad}"]
+            error = np.abs(ours_causal.get_traces() - expected).max()
+            assert error < 2e-5 * _rms(expected), (direction, pad, error)
+    zpad = pp.zero_channel_pad(plain, 6).get_traces()
+    np.testing.assert_array_equal(zpad, theirs["zpad"].astype(np.float32))
+
+
 def test_spikeinterface_call_forms():
     two = le.NumpyRecording([X[:3000], X[3000:]], FS)
     by_segment = pp.silence_periods(two, list_periods=[[(0, 10)], [(5, 8), (20, 30)]])
@@ -508,9 +677,11 @@ def test_spikeinterface_call_forms():
     assert (by_segment.get_traces(segment_index=1)[8:20] != 0).all()
     with pytest.raises(ValueError, match="give the periods once"):
         pp.silence_periods(_rec(), [(1, 2)], [[(1, 2)]])
-    with pytest.raises(ValueError, match="add_reflect_padding=False"):
-        pp.causal_filter(_rec(), "forward", [300.0, 3000.0], "bandpass", 5, "butter", "sos", 5.0,
-                         False)
+    positional = pp.causal_filter(_rec(), "backward", [300.0, 3000.0], "bandpass", 5, "butter",
+                                  "sos", 5.0, True)
+    named = pp.causal_filter(_rec(), direction="backward", band=[300.0, 3000.0], margin_ms=5.0,
+                             add_reflect_padding=True)
+    np.testing.assert_array_equal(positional.get_traces(), named.get_traces())
     jittery = _rec()
     jittery.set_times(np.r_[np.arange(3000), np.arange(3000) + 3010] / FS)  # a 10-sample gap
     with pytest.raises(ValueError, match="gap"):

@@ -55,9 +55,10 @@ def test_step_keeps_metadata_and_round_trips(name):
     for s in range(2):
         np.testing.assert_array_equal(step.get_times(s), rec.get_times(s))
         assert step.get_num_samples(s) == rec.get_num_samples(s)
-    # filters and referencing keep the int16 input's dtype (SpikeInterface's default)
+    # steps that transform traces keep the int16 input's dtype (SpikeInterface's default);
+    # those that rescale give floats
     keeps_input = name in ("bandpass_filter", "highpass_filter", "notch_filter", "filter",
-                           "common_reference")
+                           "common_reference", "phase_shift")
     assert step.get_dtype() in ((np.int16,) if keeps_input else (np.float32, np.float64))
     window = step.get_traces(segment_index=1, start_frame=100, end_frame=1100,
                              channel_ids=["c", "a"])

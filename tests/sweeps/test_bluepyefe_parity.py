@@ -38,8 +38,8 @@ def _close(ours, theirs, path="") -> None:
         assert ours == theirs, path
 
 
-def test_feature_files_equal_bluepyefe(sweeps, tmp_path):
-    pytest.importorskip("efel")
+def run_bluepyefe(sweeps, folder, **options) -> None:
+    """bluepyefe's extract_efeatures on the sweeps (each read back through a reader)."""
     extract = pytest.importorskip("bluepyefe.extract")
     table = sweeps.get_sweep_table()
     files_metadata: dict = {}
@@ -54,16 +54,22 @@ def test_feature_files_equal_bluepyefe(sweeps, tmp_path):
         return [{"voltage": traces[:, 0], "current": traces[:, 1], "dt": 1000.0 / FS,
                  "t_unit": "ms", "v_unit": "mV", "i_unit": "nA"}]
 
-    theirs_folder = tmp_path / "bluepyefe"
     logging.getLogger("bluepyefe").setLevel(logging.ERROR)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         extract.extract_efeatures(
-            output_directory=str(theirs_folder), files_metadata=files_metadata,
+            output_directory=str(folder), files_metadata=files_metadata,
             targets=[dict(t) for t in TARGETS], protocols_rheobase=["IDthresh"],
-            recording_reader=reader, write_files=True, efel_settings=None,
+            recording_reader=reader, write_files=True, efel_settings=None, **options,
         )
-    result = group_by_targets(sweeps, TARGETS, n_jobs=2)
+
+
+@pytest.mark.parametrize("protocol_mode", ["mean", "median", "min", "max"])
+def test_feature_files_equal_bluepyefe(sweeps, tmp_path, protocol_mode):
+    pytest.importorskip("efel")
+    theirs_folder = tmp_path / "bluepyefe"
+    run_bluepyefe(sweeps, theirs_folder, protocol_mode=protocol_mode)
+    result = group_by_targets(sweeps, TARGETS, protocol_mode=protocol_mode, n_jobs=2)
     ours = write_feature_files(result, tmp_path / "ours")
     for key, name in (("features", "features.json"), ("protocols", "protocols.json"),
                       ("currents", "holding_threshold_currents.json")):
@@ -73,3 +79,17 @@ def test_feature_files_equal_bluepyefe(sweeps, tmp_path):
     # the comparison covers real content: every target matched sweeps
     assert all(t["n"] > 0 for t in result.targets)
     assert np.isfinite(result.currents["threshold_current"][0])
+
+
+def test_bluepyefe_documents_lnmc_but_raises(sweeps, tmp_path):
+    pytest.importorskip("efel")
+    with pytest.raises(ValueError, match="'mode' should be mean or median"):
+        run_bluepyefe(sweeps, tmp_path / "bluepyefe", protocol_mode="lnmc")
+
+
+def test_lnmc_mode_is_refused(sweeps):
+    # as bluepyefe's extraction fails on it (above), ours refuses it up front, saying why
+    with pytest.raises(ValueError, match=r"'lnmc'.*does not implement.*'mean', 'median'"):
+        group_by_targets(sweeps, TARGETS, protocol_mode="lnmc")
+    with pytest.raises(ValueError, match=r"one of 'mean', 'median', 'min', 'max', got 'avg'"):
+        group_by_targets(sweeps, TARGETS, protocol_mode="avg")

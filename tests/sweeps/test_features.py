@@ -109,11 +109,85 @@ def test_features_of_the_current_read_the_current_channel(sweeps):
                                                                      abs=1e-3)
 
 
-@pytest.mark.parametrize("engine", ["process", "thread"])
-def test_parallel_equals_serial(sweeps, table, engine):
-    parallel = extract_features(sweeps, FEATURES, output="dict", n_jobs=2, pool_engine=engine)
+@pytest.mark.parametrize(("engine", "per_chunk"), [("process", None), ("thread", None),
+                                                   ("process", 1), ("process", 4)])
+def test_parallel_equals_serial(sweeps, table, engine, per_chunk):
+    parallel = extract_features(sweeps, FEATURES, output="dict", n_jobs=2, pool_engine=engine,
+                                sweeps_per_chunk=per_chunk)
     for name in ["spikecount", *FEATURES]:
         np.testing.assert_array_equal(parallel[name], table[name])
+
+
+def test_chunks_are_runs_of_whole_sweeps(sweeps):
+    from lazyephys.sweeps.extract import SweepBatches, choose_sweeps_per_chunk
+
+    batches = SweepBatches(sweeps)
+    assert batches.get_num_segments() == 1
+    assert batches.get_num_samples(0) == sweeps.get_num_segments() == 22
+    # 12000-sample sweeps: 16 fit 200000 samples, but 4 chunks per worker want 3 (n_jobs=2)
+    assert choose_sweeps_per_chunk(sweeps, 2) == 3
+    assert choose_sweeps_per_chunk(sweeps, 1) == 6
+    assert choose_sweeps_per_chunk(sweeps.select_sweeps([0]), 2) == 1
+    with pytest.raises(InvalidJobKwargsError, match=r"sweeps_per_chunk must be an int >= 1"):
+        extract_features(sweeps, ["Spikecount"], sweeps_per_chunk=0)
+
+
+def test_a_failing_sweep_is_named(sweeps, monkeypatch):
+    from lazyephys.errors import JobChunkError
+    from lazyephys.sweeps import extract
+
+    real = extract.compute_sweep_features
+
+    def failing(efel_module, voltage, current, fs, start, end, amplitude, *args):
+        if amplitude == pytest.approx(0.4):
+            raise ValueError("bad trace")
+        return real(efel_module, voltage, current, fs, start, end, amplitude, *args)
+
+    monkeypatch.setattr(extract, "compute_sweep_features", failing)
+    with pytest.raises(JobChunkError, match=r"sweep 8 \(cell 'cell_a', protocol 'IDRest', "
+                                            r"amplitude 0.4 nA\): ValueError: bad trace"):
+        extract_features(sweeps, ["Spikecount"], n_jobs=1)
+
+
+def test_settings_applied_by_difference_equal_a_reset(sweeps):
+    from lazyephys.sweeps.efel_features import apply_settings
+
+    def after_reset(settings):
+        efel.reset()
+        for key, value in settings.items():
+            efel.set_setting(key, value)
+        return dict(vars(efel.get_settings()))
+
+    # each in turn: a setting added, changed, dropped (back to its default), the stimulus
+    # current changed, and one set by other code in between
+    sequence = [{"stimulus_current": 0.2, **DEFAULT_EFEL_SETTINGS},
+                {"stimulus_current": 0.3, **DEFAULT_EFEL_SETTINGS, "Threshold": -10.0},
+                {"stimulus_current": 0.3, "interp_step": 0.1},
+                {"stimulus_current": 0.25, **DEFAULT_EFEL_SETTINGS}]
+    efel.reset()
+    for index, settings in enumerate(sequence):
+        if index == 2:
+            efel.set_setting("some_plugin_setting", 3.0)
+        apply_settings(efel, settings)
+        ours = dict(vars(efel.get_settings()))
+        assert ours == after_reset(settings), index
+        # the features too: apply the settings after a reset-and-set, then compute
+        apply_settings(efel, settings)
+        traces = sweeps.get_traces(8)
+        trace = {"T": np.arange(traces.shape[0]) * 1000.0 / FS, "V": traces[:, 0],
+                 "stim_start": [STIM_START], "stim_end": [STIM_END]}
+        mine = efel.get_feature_values([trace], ["Spikecount", "AP_amplitude"],
+                                       raise_warnings=False)[0]
+        after_reset(settings)
+        direct = efel.get_feature_values([trace], ["Spikecount", "AP_amplitude"],
+                                         raise_warnings=False)[0]
+        assert direct["Spikecount"][0] > 0
+        for name, values in direct.items():
+            if values is None:
+                assert mine[name] is None, (index, name)
+            else:
+                np.testing.assert_allclose(mine[name], values, rtol=1e-9)
+    efel.reset()
 
 
 def test_efel_settings_are_restored_after_a_job(sweeps):

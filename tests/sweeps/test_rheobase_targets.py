@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -74,6 +75,60 @@ def test_strategies_by_hand():
     majority = compute_rheobase(hand_table(rows, {}), strategy="majority",
                                 settings={"majority": 0.6})
     assert majority["c"] == pytest.approx(0.145)
+
+
+def test_interpolation_by_hand():
+    # sorted by amplitude then spike count; the fit starts at the silent 0.12 nA sweep just
+    # below the first spiking one (the stray spike at 0.05 nA and the silent 0.10 are left out)
+    rows = [("c", "IDthresh", a, 0.0, s) for a, s in
+            [(0.15, 6), (0.05, 1), (0.10, 0), (0.12, 0), (0.13, 2), (0.14, 4), (0.12, 3)]]
+    found = compute_rheobase(hand_table(rows, {}), strategy="interpolation")
+    counts = np.array([0, 3, 2, 4, 6], dtype=float)
+    amplitudes = np.array([0.12, 0.12, 0.13, 0.14, 0.15])
+    expected = np.polyval(np.polyfit(counts, amplitudes, 1), 1.0)
+    assert found["c"] == pytest.approx(expected, rel=1e-12)
+    # a cell whose lowest sweep already spikes has no silent sweep to start from
+    spiking = [("s", "IDthresh", 0.1, 0.0, 1), ("s", "IDthresh", 0.2, 0.0, 3)]
+    with pytest.warns(RheobaseWarning, match="s: no silent sweep below its first spiking"):
+        assert math.isnan(compute_rheobase(hand_table(spiking, {}),
+                                           strategy="interpolation")["s"])
+
+
+def test_interpolation_of_simulated_cells_equals_bluepyefe(sweeps):
+    pytest.importorskip("efel")
+    bluepyefe_rheobase = pytest.importorskip("bluepyefe.rheobase")
+    from bluepyefe.extract import read_recordings
+
+    table = sweeps.get_sweep_table()
+    files_metadata: dict = {}
+    for index, cell in enumerate(table["cell_id"]):
+        files_metadata.setdefault(str(cell), {}).setdefault(
+            str(table["protocol"][index]), []).append(
+            {"sweep": index, "filepath": f"sweep{index}", "ton": STIM_START, "toff": STIM_END})
+
+    def reader(config):
+        traces = sweeps.get_traces(config["sweep"])
+        return [{"voltage": traces[:, 0], "current": traces[:, 1], "dt": 1000.0 / FS,
+                 "t_unit": "ms", "v_unit": "mV", "i_unit": "nA"}]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cells = read_recordings(files_metadata, recording_reader=reader)
+        theirs = {}
+        for cell in cells:
+            for recording in cell.recordings:
+                recording.compute_spikecount(dict(SETTINGS))
+                # eFEL 5 gives no peak_time for a silent sweep, so bluepyefe 2.3 would drop
+                # it; as eFEL 4 did, it is an empty array: a sweep with 0 spikes
+                if recording.peak_time is None:
+                    recording.peak_time = np.array([])
+            bluepyefe_rheobase.compute_rheobase_interpolation(cell, ["IDthresh"])
+            theirs[cell.name] = cell.rheobase
+    ours = compute_rheobase(sweeps, strategy="interpolation", n_jobs=1)
+    assert set(theirs) == set(CELL_THRESHOLDS)
+    for cell, value in theirs.items():
+        assert value is not None
+        assert ours[cell] == pytest.approx(value, rel=1e-12)
 
 
 def test_a_cell_without_spikes_is_reported_not_raised():
@@ -253,3 +308,15 @@ def test_group_by_targets_on_sweeps_extracts_per_settings(sweeps):
     expected = np.flatnonzero((table["protocol"] == "IDRest") & (np.abs(150 - relative) < 20))
     assert freq["sweeps"] == expected.tolist()
     assert result.rheobase == pytest.approx(rheobase)
+
+
+def test_targets_use_the_interpolated_rheobase():
+    # a: line through (0 spikes, 0.1 nA) and (2, 0.2) read at 1 spike: 0.15 nA; b: 0.4 nA.
+    # Relative amplitudes of IDRest: a 133 % and 200 %, b 150 % and 200 %
+    table = hand_table(ROWS, {"mean_frequency": FREQ})
+    target = {"efeature": "mean_frequency", "protocol": "IDRest", "amplitude": 150,
+              "tolerance": 30}
+    result = group_by_targets(table, [target], rheobase_strategy="interpolation")
+    assert result.rheobase == pytest.approx({"a": 0.15, "b": 0.4})
+    (found,) = result.targets
+    assert found["n"] == 2 and found["mean"] == pytest.approx((10.0 + 26.0) / 2)

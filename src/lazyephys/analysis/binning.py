@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from ._bin_ranges import run_over_bins
 from ._clock import SegmentClock, check_positive_duration, count_bins
 from ._counting import iter_bin_blocks
 from ._optional import require
@@ -189,6 +190,27 @@ class BinnedSpikes:
         save_counts(self, path, format=format, overwrite=overwrite)
 
 
+def _count_range(vector: np.ndarray, edge_samples: np.ndarray, columns: UnitColumns,
+                 uniform: int | None, binary: bool) -> np.ndarray:
+    """Counts (bins, columns) of the bins between ``edge_samples``, in the smallest unsigned
+    dtype that holds them (uint8 0/1 when ``binary``)."""
+    num_bins = edge_samples.size - 1
+    # every block fills its rows, so the array need not be zeroed first
+    counts = np.empty((num_bins, columns.num_columns), dtype=np.uint8)
+    limit = np.iinfo(counts.dtype).max
+    for first, stop, block, bound in iter_bin_blocks(vector, edge_samples, columns, uniform):
+        if binary:
+            np.greater(block, 0, out=counts[first:stop])
+            continue
+        if bound > limit:
+            top = int(block.max())
+            if top > limit:
+                counts = counts.astype(smallest_unsigned_dtype(top))
+                limit = np.iinfo(counts.dtype).max
+        counts[first:stop] = block
+    return counts
+
+
 def binned_edges(
     clock: SegmentClock, bin_duration: float, start_time: float | None, end_time: float | None
 ) -> tuple[np.ndarray, np.ndarray, int | None]:
@@ -222,6 +244,7 @@ def bin_spikes(
     segment_index: int | None = None,
     binary: bool = False,
     unit_ids: Any = None,
+    **job_kwargs: Any,
 ) -> BinnedSpikes:
     """Count each unit's spikes in consecutive time bins.
 
@@ -241,6 +264,12 @@ def bin_spikes(
         Count 1 when a unit fired at least once in a bin, else 0.
     unit_ids : list or None
         The units (columns), in order; all by default.
+    **job_kwargs
+        ``n_jobs``, ``chunk_size`` (bins per range), ``chunk_duration``, ``progress_bar``:
+        with more than one job (or a chunk size), the span is cut into ranges of whole bins
+        counted in threads through the executor, and the ranges' counts are joined (the
+        result is the same; joining needs the counts' memory once more). Only kwargs given
+        here apply (not the global job kwargs): one pass is usually fastest.
 
     Returns
     -------
@@ -262,19 +291,15 @@ def bin_spikes(
     edge_times, edge_samples, uniform = binned_edges(clock, bin_duration, start_time, end_time)
     vector = sorting.get_segment(clock.segment_index).get_spike_vector(None)
     num_bins = edge_times.size - 1
-    # every block fills its rows, so the array need not be zeroed first
-    counts = np.empty((num_bins, columns.num_columns), dtype=np.uint8)
-    limit = np.iinfo(counts.dtype).max
-    for first, stop, block, bound in iter_bin_blocks(vector, edge_samples, columns, uniform):
-        if binary:
-            np.greater(block, 0, out=counts[first:stop])
-            continue
-        if bound > limit:
-            top = int(block.max())
-            if top > limit:
-                counts = counts.astype(smallest_unsigned_dtype(top))
-                limit = np.iinfo(counts.dtype).max
-        counts[first:stop] = block
+
+    def count(first_bin: int, stop_bin: int) -> np.ndarray:
+        return _count_range(vector, edge_samples[first_bin:stop_bin + 1], columns, uniform,
+                            bool(binary))
+
+    parts = run_over_bins(num_bins, bin_duration, max(columns.num_columns, 1), count,
+                          job_kwargs, "bin_spikes")
+    # ranges of different dtypes join in the widest (numpy's promotion of unsigned ints)
+    counts = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)
     return BinnedSpikes(
         counts=counts,
         bin_edges=edge_times,

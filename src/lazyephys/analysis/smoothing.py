@@ -2,18 +2,19 @@
 
 Each unit's spikes are binned on the output grid (bin ``j`` is
 ``[t0 + j / fs, t0 + (j + 1) / fs)``, as :func:`bin_spikes` bins them) and every spike adds
-a Gaussian kernel of unit area, sampled on the grid and truncated at 4 sigma (the kernel of
-``scipy.ndimage.gaussian_filter1d``, times the output rate). A window is computed from the
-spikes within the kernel's reach of it -- a few kernel widths of spikes, never the whole
-segment -- so any window equals the same rows of a whole-segment computation, and the
-recording saves chunk by chunk with ``n_jobs`` in bounded memory. Outside the segment the
-signal is taken as zero (no spikes), so a regular train at ``r`` Hz reads ``r`` away from the
-ends and falls towards ``r / 2`` at them.
+a kernel of unit area, sampled on the grid (see :mod:`lazyephys.analysis.kernels`: gaussian
+-- the kernel of ``scipy.ndimage.gaussian_filter1d`` --, causal exponential, alpha, boxcar,
+triangular), times the output rate. A window is computed from the spikes within the kernel's
+reach of it -- the kernel's support on each side, which for a causal kernel is all on one
+side, never the whole segment -- so any window equals the same rows of a whole-segment
+computation, and the recording saves chunk by chunk with ``n_jobs`` in bounded memory.
+Outside the segment the signal is taken as zero (no spikes), so a regular train at ``r`` Hz
+reads ``r`` away from the ends (for a symmetric kernel, ``r / 2`` at them).
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -22,8 +23,9 @@ from ..recording.base import ChannelSelector, Recording, RecordingSegment, chann
 from ..sorting.base import Sorting, search_sorted
 from ._clock import SegmentClock, check_positive_duration, count_bins
 from ._units import UnitColumns
+from .kernels import KERNELS, KernelName, SpikeKernel, gaussian_kernel, make_kernel
 
-__all__ = ["SmoothedSpikesRecording", "smooth_spikes", "gaussian_kernel"]
+__all__ = ["SmoothedSpikesRecording", "smooth_spikes", "gaussian_kernel", "KERNELS"]
 
 #: spike-kernel products computed at once: bounds a window's temporaries to about 6 MB
 _BLOCK_ENTRIES = 1 << 18
@@ -31,30 +33,23 @@ _BLOCK_ENTRIES = 1 << 18
 _GROUP_CELLS = 1 << 19
 
 
-def gaussian_kernel(sigma_samples: float, truncate: float = 4.0) -> np.ndarray:
-    """A sampled Gaussian of standard deviation ``sigma_samples``, summing to 1, with
-    ``2 * int(truncate * sigma + 0.5) + 1`` taps (as ``scipy.ndimage.gaussian_filter1d``)."""
-    radius = int(truncate * sigma_samples + 0.5)
-    taps = np.arange(-radius, radius + 1, dtype=np.float64)
-    weights = np.exp(-0.5 * (taps / sigma_samples) ** 2)
-    return weights / weights.sum()
-
-
 class SmoothedSpikesSegment(RecordingSegment):
     """One segment of a smoothed spike signal, computed window by window from the spikes."""
 
-    __slots__ = ("_means", "_tiled", "clock", "columns", "kernel", "mean_center", "parent",
-                 "radius", "rate", "start_time")
+    __slots__ = ("_means", "_tiled", "clock", "columns", "first_lag", "kernel", "last_lag",
+                 "mean_center", "parent", "rate", "start_time")
 
     def __init__(self, clock: SegmentClock, num_samples: int, rate: float,
-                 kernel: np.ndarray, columns: UnitColumns, mean_center: bool) -> None:
+                 kernel: SpikeKernel, columns: UnitColumns, mean_center: bool) -> None:
         super().__init__(num_samples)
         self.clock = clock
         self.parent = clock.sorting.get_segment(clock.segment_index)
         self.rate = rate
         self.start_time = clock.start_time
-        self.kernel = kernel
-        self.radius = (kernel.size - 1) // 2
+        self.kernel = kernel.weights
+        # a spike in bin b adds kernel[j] to sample b + first_lag + j
+        self.first_lag = kernel.first_lag
+        self.last_lag = kernel.last_lag
         self.columns = columns
         self.mean_center = mean_center
         self._means: np.ndarray | None = None
@@ -77,9 +72,9 @@ class SmoothedSpikesSegment(RecordingSegment):
         length = end_frame - start_frame
         if length == 0 or chosen.size == 0:
             return np.zeros((length, chosen.size), dtype=np.float32)
-        radius = self.radius
-        first = max(0, start_frame - radius)
-        stop = min(self.num_samples, end_frame + radius)
+        # the spikes whose kernel reaches the window: bins [start - last_lag, end - first_lag)
+        first = max(0, start_frame - self.last_lag)
+        stop = min(self.num_samples, end_frame - self.first_lag)
         bins, units = self._spike_bins(first, stop)
         # unit index in the sorting -> column of this window (-1: not asked for)
         lookup = np.full(self.clock.sorting.get_num_units(), -1, dtype=np.int64)
@@ -87,10 +82,11 @@ class SmoothedSpikesSegment(RecordingSegment):
         cols = lookup[units]
         wanted = cols >= 0
         bins, cols = bins[wanted], cols[wanted]
-        # buffer row q is output sample start_frame - 2 * radius + q: a kernel (centred on a
-        # spike's bin, 2 * radius + 1 taps) of the window's spikes always fits
-        span = length + 4 * radius
-        rows = bins - (start_frame - radius)
+        # buffer row q is output sample start_frame - reach + q (reach = taps - 1): the kernel
+        # of every spike read above fits, whichever side of its bin the kernel lies on
+        reach = self.kernel.size - 1
+        span = length + 2 * reach
+        rows = bins + self.first_lag - (start_frame - reach)
         # group spikes by column: each group fills a small (columns, span) buffer in which a
         # spike's kernel is contiguous, so the scatter stays in cache
         order = np.argsort(cols, kind="stable")
@@ -106,7 +102,7 @@ class SmoothedSpikesSegment(RecordingSegment):
                                       (last_col - first_col) * span)
                 block = block.reshape(last_col - first_col, span)
                 block *= self.rate
-                out[:, first_col:last_col] = block[:, 2 * radius:2 * radius + length].T
+                out[:, first_col:last_col] = block[:, reach:reach + length].T
         if self.mean_center:
             out -= self.means()[chosen].astype(np.float32)
         return out
@@ -136,10 +132,12 @@ class SmoothedSpikesSegment(RecordingSegment):
         if self._means is None:
             bins, units = self._spike_bins(0, self.num_samples)
             cumulative = np.cumsum(self.kernel)
-            radius, last = self.radius, self.num_samples - 1
-            top = np.minimum(2 * radius, last - bins + radius)
-            bottom = np.maximum(0, radius - bins)
-            mass = cumulative[top] - np.where(bottom > 0, cumulative[bottom - 1], 0.0)
+            # kernel[j] lands on sample bins + first_lag + j: those inside [0, last] count
+            last = self.num_samples - 1
+            top = np.minimum(self.kernel.size - 1, last - bins - self.first_lag)
+            bottom = np.maximum(0, -(bins + self.first_lag))
+            mass = np.where(top >= bottom, cumulative[np.maximum(top, 0)]
+                            - np.where(bottom > 0, cumulative[bottom - 1], 0.0), 0.0)
             per_unit = np.bincount(units, weights=mass,
                                    minlength=self.clock.sorting.get_num_units())
             self._means = per_unit[self.columns.indices] * self.rate / max(self.num_samples, 1)
@@ -154,10 +152,11 @@ class SmoothedSpikesRecording(Recording):
     ----------
     sorting : Sorting
     sigma : float
-        The Gaussian kernel's standard deviation in seconds.
+        The kernel's standard deviation in seconds.
     sampling_frequency : float
         Samples per second of the signal.
-    kernel : {"gaussian"}
+    kernel : {"gaussian", "exponential", "alpha", "boxcar", "triangular"}
+        See :mod:`lazyephys.analysis.kernels`.
     mean_center : bool
         Subtract each unit's mean over its segment.
     unit_ids : list or None
@@ -169,17 +168,15 @@ class SmoothedSpikesRecording(Recording):
         sorting: Sorting,
         sigma: float,
         sampling_frequency: float = 1000.0,
-        kernel: Literal["gaussian"] = "gaussian",
+        kernel: KernelName = "gaussian",
         mean_center: bool = False,
         unit_ids: Any = None,
     ) -> None:
         sigma = check_positive_duration(sigma, "sigma")
         rate = check_positive_duration(sampling_frequency, "sampling_frequency")
-        if kernel != "gaussian":
-            raise ValueError(f"kernel must be 'gaussian', got {kernel!r}")
+        weights = make_kernel(kernel, sigma * rate)
         columns = UnitColumns(sorting, unit_ids)
         super().__init__(rate, columns.unit_ids, np.float32)
-        weights = gaussian_kernel(sigma * rate)
         for index in range(sorting.get_num_segments()):
             clock = SegmentClock(sorting, index)
             num = count_bins(clock.end_time - clock.start_time, 1.0 / rate)
@@ -193,7 +190,7 @@ def smooth_spikes(
     sorting: Sorting,
     sigma: float,
     sampling_frequency: float = 1000.0,
-    kernel: Literal["gaussian"] = "gaussian",
+    kernel: KernelName = "gaussian",
     mean_center: bool = False,
     unit_ids: Any = None,
 ) -> SmoothedSpikesRecording:
@@ -205,11 +202,14 @@ def smooth_spikes(
         Every segment becomes a segment of the recording (its times start at the segment's
         start; the sorting must know each segment's number of samples).
     sigma : float
-        Standard deviation of the Gaussian kernel, in seconds (> 0).
+        Standard deviation of the kernel, in seconds (> 0); for the exponential kernel it is
+        its time constant, for the alpha kernel ``sqrt(2)`` times its time constant.
     sampling_frequency : float
         Samples per second of the signal (1 kHz by default).
-    kernel : {"gaussian"}
-        Each spike adds a kernel of unit area over time.
+    kernel : {"gaussian", "exponential", "alpha", "boxcar", "triangular"}
+        Each spike adds a kernel of unit area over time: ``"gaussian"`` (truncated at 4
+        sigma), ``"exponential"`` and ``"alpha"`` (causal: after the spike only),
+        ``"boxcar"``, ``"triangular"`` (centred); see :mod:`lazyephys.analysis.kernels`.
     mean_center : bool
         Subtract each unit's mean over its segment.
     unit_ids : list or None

@@ -65,6 +65,13 @@ class BaseExtractor:
     _id_name: ClassVar[str] = "id"
     _path_arguments: ClassVar[tuple[str, ...]] = ()
     _holds_data_in_memory: ClassVar[bool] = False
+    #: A kind that is rebuilt over its own saved form: ``save`` writes its name into the
+    #: folder's (or store's, or file's) metadata, and ``load`` hands the loaded recording or
+    #: sorting to :meth:`_from_saved`. Kinds whose saved form is all they are leave it False.
+    _restores_saved_form: ClassVar[bool] = False
+    #: Set by the readers of saved folders, stores and files: the ``saved_kind`` their
+    #: metadata names (None: the object loads as it was saved).
+    _saved_kind: str | None = None
 
     _kwargs: dict[str, Any]
 
@@ -108,6 +115,13 @@ class BaseExtractor:
         self._changed_annotations: set[str] = set()
 
     # ------------------------------------------------------------ provenance
+    @classmethod
+    def _from_saved(cls, saved: BaseExtractor) -> BaseExtractor:
+        """This kind over ``saved``, the recording or sorting that ``load`` opened from an
+        object of this kind saved to a folder, store or file (its properties and annotations
+        included). Kinds with ``_restores_saved_form`` override it."""
+        raise NotImplementedError(f"{cls.__name__} is not rebuilt over its saved form")
+
     @classmethod
     def _path_arguments_in(cls, kwargs: Mapping[str, Any]) -> tuple[str, ...]:
         """The names of the path arguments of a description with these (raw) ``kwargs``.

@@ -232,7 +232,7 @@ def _npz_folder(kwargs: dict[str, Any], cls: str, context: _Context) -> BaseExtr
 
 
 _FILTER = ("recording", "band", "btype", "filter_order", "ftype", "filter_mode", "direction",
-           "margin_ms", "coeff", "dtype")
+           "margin_ms", "coeff", "dtype", "add_reflect_padding")
 
 #: SpikeInterface class name -> its translation (a function of the built keywords).
 TRANSLATED_CLASSES: dict[str, Callable[[dict[str, Any], str, _Context], BaseExtractor]] = {
@@ -241,7 +241,8 @@ TRANSLATED_CLASSES: dict[str, Callable[[dict[str, Any], str, _Context], BaseExtr
     "AstypeRecording": _by_name("AstypeRecording", ("recording", "dtype", "round")),
     "BandpassFilterRecording": _by_name(
         "BandpassFilterRecording", ("recording", "freq_min", "freq_max", "margin_ms", "dtype",
-                                    "filter_order", "ftype", "filter_mode", "direction")),
+                                    "filter_order", "ftype", "filter_mode", "direction",
+                                    "add_reflect_padding")),
     "BinaryFolderRecording": _folder("recording"),
     "BlackrockRecordingExtractor": _by_name(
         "BlackrockRecordingExtractor", ("file_path", "stream_id", "stream_name", "block_index",
@@ -263,7 +264,8 @@ TRANSLATED_CLASSES: dict[str, Callable[[dict[str, Any], str, _Context], BaseExtr
     "FrameSliceSorting": _frame_slice,
     "HighpassFilterRecording": _by_name(
         "HighpassFilterRecording", ("recording", "freq_min", "margin_ms", "dtype",
-                                    "filter_order", "ftype", "filter_mode", "direction")),
+                                    "filter_order", "ftype", "filter_mode", "direction",
+                                    "add_reflect_padding")),
     "IntanRecordingExtractor": _by_name(
         "IntanRecordingExtractor", ("file_path", "stream_id", "stream_name", "all_annotations",
                                     "use_names_as_ids", "ignore_integrity_checks")),

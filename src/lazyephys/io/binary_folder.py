@@ -47,6 +47,7 @@ from .metadata import (
     read_properties,
     write_properties,
 )
+from .saved_kind import SAVED_KIND_KEY, saved_kind_of
 from .spikeinterface_metadata import write_spikeinterface_recording_files
 from .write_binary import write_binary_recording
 
@@ -76,6 +77,7 @@ class BinaryFolderSpec:
     probegroup: Any = None
     file_offset: int = 0
     time_axis: int = 0
+    saved_kind: str | None = None
 
 
 def _read_time_vector(path: Path, num_samples: int, where: str) -> np.ndarray:
@@ -123,6 +125,7 @@ def read_lazyephys_binary_spec(folder: Path) -> BinaryFolderSpec:
         time_vectors=vectors,
         properties=read_properties(folder, meta.get("properties", []), len(channel_ids), where),
         annotations=decode_annotations(meta.get("annotations", {}), where),
+        saved_kind=meta.get(SAVED_KIND_KEY),
     )
 
 
@@ -187,6 +190,7 @@ class BinaryFolderRecording(Recording):
             self.set_probegroup(spec.probegroup, in_place=True)
         if spec.annotations:
             self.annotate(**spec.annotations)
+        self._saved_kind = spec.saved_kind
         self._record_argument("folder_path", folder)
 
 
@@ -272,6 +276,9 @@ def write_binary_folder(
         ),
     }
     metadata.update(write_common_recording_files(recording, folder))
+    saved_kind = saved_kind_of(recording)
+    if saved_kind is not None:
+        metadata[SAVED_KIND_KEY] = saved_kind
     write_spikeinterface_recording_files(recording, folder, trace_names,
                                          np.dtype(metadata["dtype"]))
     write_json(folder / METADATA_FILE, metadata)

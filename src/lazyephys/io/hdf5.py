@@ -25,6 +25,7 @@ from ..errors import FormatError
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
 from .formats import FORMAT_VERSIONS, HDF5_RECORDING_FORMAT, check_format
 from .metadata import decode_annotations, encode_annotations
+from .saved_kind import SAVED_KIND_KEY, saved_kind_of
 
 __all__ = [
     "HDF5_RECORDING_FORMAT",
@@ -175,6 +176,9 @@ def write_hdf5_recording(recording: Recording, file_path: Any, dtype: Any = None
                                     for i in range(recording.get_num_segments())]
         handle.attrs["annotations"] = json.dumps(encode_annotations(
             {key: recording.get_annotation(key) for key in recording.get_annotation_keys()}))
+        saved_kind = saved_kind_of(recording)
+        if saved_kind is not None:
+            handle.attrs[SAVED_KIND_KEY] = saved_kind
         write_labels(handle, "channel_ids", recording.get_channel_ids())
         properties = handle.create_group("properties")
         for key in recording.get_property_keys():
@@ -258,6 +262,8 @@ class Hdf5RecordingExtractor(Recording):
                                          where)
         if annotations:
             self.annotate(**annotations)
+        if SAVED_KIND_KEY in attrs:
+            self._saved_kind = _text(attrs[SAVED_KIND_KEY])
 
     def open_file(self) -> Any:
         """The open (read-only) h5py file, opened once per process."""

@@ -24,6 +24,7 @@ from ..sorting.base import Sorting
 from . import builtin_formats  # noqa: F401  (registers the shipped formats)
 from .formats import METADATA_FILE, FormatError
 from .registry import find_format, get_registered_formats
+from .saved_kind import restore_saved_kind
 
 __all__ = ["load", "load_extractor"]
 
@@ -42,6 +43,13 @@ def _checked(extractor: Any, where: str) -> Recording | Sorting:
             "a Sorting"
         )
     return extractor
+
+
+def _restored(extractor: Recording | Sorting, where: str) -> Recording | Sorting:
+    """The kind the folder was saved from, when its metadata names one (see
+    :mod:`lazyephys.io.saved_kind`)."""
+    restored = restore_saved_kind(extractor, extractor._saved_kind, where)
+    return _checked(restored, where)
 
 
 def _no_format_error(path: Path) -> FormatError:
@@ -130,7 +138,7 @@ def load(
                 f"no registered format ({', '.join(get_registered_formats())}) opens the URL "
                 f"{location}"
             )
-        return _checked(fmt.open(location, **options), str(location))
+        return _restored(_checked(fmt.open(location, **options), str(location)), str(location))
     path = as_local_path(location)
     if not path.exists():
         hint = ""
@@ -142,7 +150,7 @@ def load(
     fmt = find_format(path)
     if fmt is None:
         raise _no_format_error(path)
-    return _checked(fmt.open(path, **options), str(path))
+    return _restored(_checked(fmt.open(path, **options), str(path)), str(path))
 
 
 #: The same function, under the name older notebooks call.

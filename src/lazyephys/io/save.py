@@ -32,6 +32,7 @@ from . import builtin_formats  # noqa: F401  (registers the shipped formats)
 from .atomic import atomic_file, atomic_folder, resolve_target
 from .overwrite import check_overwritable
 from .registry import Format, get_format, get_registered_formats
+from .saved_kind import restore_saved_kind, saved_kind_of
 
 __all__ = ["save", "save_target", "atomic_folder", "atomic_file", "paths_read_by",
            "default_save_folder",
@@ -208,10 +209,15 @@ def save(
         if folder is not None:
             raise ValueError("format='memory' writes no folder; do not pass folder")
         if isinstance(extractor, Recording):
-            return recording_to_memory(extractor, **kwargs)
-        from .sorting_folder import sorting_to_memory
+            in_memory: BaseExtractor = recording_to_memory(extractor, **kwargs)
+        else:
+            from .sorting_folder import sorting_to_memory
 
-        return sorting_to_memory(extractor, **kwargs)
+            in_memory = sorting_to_memory(extractor, **kwargs)
+        # the kind saved, rebuilt over the arrays as load rebuilds it over a folder
+        restored = restore_saved_kind(in_memory, saved_kind_of(extractor), "memory")
+        assert isinstance(restored, (Recording, Sorting))
+        return restored
     fmt = _writing_format(format, extractor)
     if isinstance(extractor, Recording) and extractor.get_num_channels() == 0:
         raise ValueError(

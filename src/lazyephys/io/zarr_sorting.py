@@ -213,5 +213,6 @@ def write_zarr_sorting(
         "properties": _write_properties(root, properties),
         **sorting_metadata(sorting),
     }
-    # Written last: a store without its format attribute is incomplete and never loads.
-    root.attrs.update(attrs)
+    # Written last, in one write of the group's metadata (``attrs.update`` rewrites it once
+    # per key): a store without its format attribute is incomplete and never loads.
+    root.update_attributes(attrs)

@@ -46,6 +46,7 @@ from .metadata import (
     encode_json_property,
     property_file_names,
 )
+from .saved_kind import SAVED_KIND_KEY, saved_kind_of
 from .zarr_codecs import array_codecs, quiet_numcodecs_warning
 
 __all__ = [
@@ -217,6 +218,7 @@ class ZarrRecordingExtractor(Recording):
             self.set_probegroup(spec["probegroup"], in_place=True)
         if spec["annotations"]:
             self.annotate(**spec["annotations"])
+        self._saved_kind = spec.get("saved_kind")
         self._root = root
         if not is_remote_url(folder_path):
             self._record_argument("folder_path", Path(folder_path))
@@ -241,6 +243,7 @@ def _our_recording_spec(root: Any, attrs: dict[str, Any], where: str) -> dict[st
         "properties": _read_properties(root, attrs.get("properties", []), len(channel_ids),
                                        where),
         "annotations": decode_annotations(attrs.get("annotations", {}), where),
+        "saved_kind": attrs.get(SAVED_KIND_KEY),
     }
 
 
@@ -518,9 +521,13 @@ def write_zarr_recording(
         "probegroup": probegroup,
         "provenance": source_provenance(recording),
     }
+    saved_kind = saved_kind_of(recording)
+    if saved_kind is not None:
+        attrs[SAVED_KIND_KEY] = saved_kind
     if zarr_format == 2:
         from .spikeinterface_metadata import write_spikeinterface_zarr_recording
 
         attrs.update(write_spikeinterface_zarr_recording(root, recording, properties))
-    # Written last: a store without its format attribute is incomplete and never loads.
-    root.attrs.update(attrs)
+    # Written last, in one write of the group's metadata (``attrs.update`` rewrites it once
+    # per key): a store without its format attribute is incomplete and never loads.
+    root.update_attributes(attrs)

@@ -21,6 +21,9 @@ Found by name in one registry (:mod:`lazyephys.jobs.backends`), each with one si
     ``loky``: joblib's reusable process pool. Workers start cleanly even when the caller runs
     threads, never re-run the caller's ``__main__``, receive functions defined in scripts and
     notebooks by value, and stay warm between jobs, so a second job starts in milliseconds.
+    Without a warm pool a job runs in the caller and starts workers only once its projected
+    work left exceeds ``START_AFTER`` (half a second): a small job is done before workers
+    could start.
 ``mp_context="fork"|"spawn"|"forkserver"``
     ``process``: :class:`concurrent.futures.ProcessPoolExecutor` with exactly that start
     method, for one job (the global start method is never changed). ``spawn`` and

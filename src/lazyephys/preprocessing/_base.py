@@ -4,13 +4,16 @@ A preprocessing step is a Recording over a parent recording. It keeps the parent
 ids, properties (the probe included), annotations and times, and has one segment per parent
 segment that holds the parent segment and transforms what it reads.
 
-Dtypes: integer inputs are computed in float32 (float64 inputs in float64). Filters and common
-referencing keep the input's dtype unless another is asked for, as SpikeInterface does, so an
-int16 recording stays int16 and its saved result does not double in size
-(:func:`keep_input_dtype`); other steps give float32 for integer inputs
-(:func:`resolve_output_dtype`). Casting to an integer dtype rounds to the nearest integer and
-raises :class:`~lazyephys.errors.DtypeOverflowError` if a value does not fit, unless clipping
-was asked for.
+Dtypes: integer inputs are computed in float32 (float64 inputs in float64). With ``dtype=None``
+each step gives what SpikeInterface 0.105 gives: every step that transforms traces (filters,
+references, phase shift, resampling, destriping, interpolation, artifact removal, ...) keeps
+the input's dtype, so an int16 recording stays int16 and its saved result does not double in
+size (:func:`keep_input_dtype`); the steps that change units or scale (``scale``,
+``scale_to_uV``, ``center``, ``zscore``, ``normalize_by_quantile``, ``whiten``,
+``average_across_direction``) give float32 for integer inputs (:func:`resolve_output_dtype`).
+Casting to an integer dtype rounds to the nearest integer and raises
+:class:`~lazyephys.errors.DtypeOverflowError` if a value does not fit, unless clipping was
+asked for.
 """
 
 from __future__ import annotations
@@ -115,7 +118,7 @@ def resolve_output_dtype(parent_dtype: np.dtype, dtype: Any) -> np.dtype:
 
 
 def keep_input_dtype(parent_dtype: np.dtype, dtype: Any, step: str) -> np.dtype:
-    """The output dtype of a step whose default keeps the input's dtype (filters, references).
+    """The output dtype of a step whose default keeps the input's dtype (see the module).
 
     ``dtype`` if given; else the parent's, so that int16 recordings stay int16 (rounded, with
     the overflow check of the cast) and saved results do not double in size. Unsigned inputs

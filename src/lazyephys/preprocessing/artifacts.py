@@ -24,9 +24,10 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ..base.casting import cast_traces
 from ..base.provenance import register_kind
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
-from ._base import PreprocessorSegment, resolve_output_dtype
+from ._base import PreprocessorSegment
 
 __all__ = ["RemoveArtifactsRecording", "remove_artifacts"]
 
@@ -78,7 +79,7 @@ class ArtifactSegment(PreprocessorSegment):
         lo = int(np.searchsorted(self.triggers, start_frame - reach_after, side="left"))
         hi = int(np.searchsorted(self.triggers, end_frame + reach_before, side="left"))
         if lo == hi:
-            return self._cast(self.parent.get_traces(start_frame, end_frame, channel_selector))
+            return self.parent.get_traces(start_frame, end_frame, channel_selector)
         if self.mode == "zeros":
             traces = np.array(self.parent.get_traces(start_frame, end_frame, channel_selector))
             for t in self.triggers[lo:hi]:
@@ -97,14 +98,7 @@ class ArtifactSegment(PreprocessorSegment):
             for t, label in zip(self.triggers[lo:hi], self.labels[lo:hi], strict=True):
                 self._subtract(block, out, first, int(t), str(label))
         window = out[start_frame - first : end_frame - first][:, channel_selector]
-        return self._cast(window)
-
-    def _cast(self, traces: np.ndarray) -> np.ndarray:
-        if traces.dtype == self.dtype:
-            return traces
-        if self.dtype.kind in "iu":
-            return np.rint(traces).astype(self.dtype)
-        return traces.astype(self.dtype)
+        return cast_traces(window, self.dtype, segment_index=None, start_frame=start_frame)
 
     def _interpolate(self, block: np.ndarray, out: np.ndarray, first: int, t: int) -> None:
         from scipy import interpolate
@@ -269,8 +263,7 @@ class RemoveArtifactsRecording(Recording):
                 missing = [label for label in used if label not in masks]
                 if missing:
                     raise ValueError(f"sparsity has no mask for the labels {missing}")
-        dtype = recording.get_dtype() if mode == "zeros" else \
-            resolve_output_dtype(recording.get_dtype(), None)
+        dtype = recording.get_dtype()  # every mode keeps it, as SpikeInterface 0.105 does
         n = recording.get_num_channels()
         Recording.__init__(self, fs, recording.get_channel_ids(), dtype)
         self.add_segments_over(
@@ -325,11 +318,12 @@ def remove_artifacts(
     Returns
     -------
     RemoveArtifactsRecording
-        Exact in windows. "zeros" keeps the dtype; other modes give float32 for integer
-        inputs. Against SpikeInterface 0.105 on the same triggers: "zeros", "linear",
-        "cubic", "average" and "median" agree to 1e-4 of the RMS where SpikeInterface reads
-        the whole artifact and its fit points in one window (its windows cut fit points off
-        near their edges; ours do not).
+        Exact in windows. Every mode keeps the recording's dtype, as SpikeInterface 0.105
+        does (integers are rounded; a value out of their range raises
+        ``DtypeOverflowError``). Against SpikeInterface 0.105 on the same triggers: "zeros",
+        "linear", "cubic", "average" and "median" agree to 1e-4 of the RMS where
+        SpikeInterface reads the whole artifact and its fit points in one window (its windows
+        cut fit points off near their edges; ours do not).
 
     Examples
     --------

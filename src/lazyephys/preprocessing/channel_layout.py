@@ -20,6 +20,7 @@ __all__ = [
     "AverageAcrossDirectionRecording",
     "zero_channel_pad",
     "average_across_direction",
+    "padded_contacts",
 ]
 
 
@@ -86,8 +87,11 @@ class ZeroChannelPaddedRecording(Recording):
         self.parent = recording
         for key in recording.get_property_keys():
             values = recording.get_property(key)
+            if key == "contact_vector" and values.dtype.names and values.size:
+                self.set_property(key, padded_contacts(values, mapping, total))
+                continue
             if values.dtype.names or values.dtype.kind not in "biufU":
-                continue  # the probe's contact table describes the parent's contacts only
+                continue  # a table this step cannot know how to pad
             fill: Any = {"b": False, "i": 0, "u": 0, "U": "", "f": np.nan}[values.dtype.kind]
             if key in _UV_FILL:  # zero channels read as 0 uV
                 fill = _UV_FILL[key]
@@ -99,6 +103,42 @@ class ZeroChannelPaddedRecording(Recording):
     def _copy_annotations_from(self, recording: Recording) -> None:
         for key in recording.get_annotation_keys():
             self.annotate(**{key: recording.get_annotation(key)})
+
+
+def padded_contacts(contacts: np.ndarray, mapping: np.ndarray, total: int) -> np.ndarray:
+    """The probe's contact table for the padded channels, wired in channel order.
+
+    Each channel keeps its contact at its new position. A zero channel has no electrode: it
+    gets a contact like the first one (same probe, shape and units) with NaN coordinates and
+    the id ``"pad<position>"`` (made unique against the probe's ids), so the probe still has
+    one contact per channel.
+
+    Examples
+    --------
+    >>> from probeinterface import generate_linear_probe
+    >>> probe = generate_linear_probe(num_elec=2, ypitch=20)
+    >>> table = probe.to_numpy(complete=True)
+    >>> padded = padded_contacts(table, np.array([2, 0]), 3)
+    >>> padded["y"].tolist(), padded["contact_ids"].tolist()
+    ([20.0, nan, 0.0], ['1', 'pad1', '0'])
+    """
+    padded = np.empty(total, dtype=contacts.dtype)
+    padded[:] = contacts[0]
+    for axis in ("x", "y", "z"):
+        if axis in (contacts.dtype.names or ()):
+            padded[axis] = np.nan
+    if "contact_ids" in (contacts.dtype.names or ()):
+        taken = set(contacts["contact_ids"].tolist())
+        for position in np.setdiff1d(np.arange(total), mapping):
+            name = f"pad{position}"
+            while name in taken:
+                name = "_" + name
+            taken.add(name)
+            padded["contact_ids"][position] = name
+    padded[mapping] = contacts
+    if "device_channel_indices" in (contacts.dtype.names or ()):
+        padded["device_channel_indices"] = np.arange(total)
+    return padded
 
 
 def zero_channel_pad(recording: Recording, num_channels: int,
@@ -117,8 +157,13 @@ def zero_channel_pad(recording: Recording, num_channels: int,
     Returns
     -------
     ZeroChannelPaddedRecording
-        In the recording's dtype; properties are padded (NaN, 0, "" or False; gains 1 and
-        offsets 0, so the zero channels read 0 uV), the probe is not carried over.
+        In the recording's dtype. Properties are padded (NaN, 0, "" or False; gains 1 and
+        offsets 0, so the zero channels read 0 uV; locations NaN). The probe is carried:
+        every channel keeps its contact, and each zero channel gets a contact with NaN
+        coordinates (see :func:`padded_contacts`), so ``get_probe()`` has one contact per
+        channel. SpikeInterface 0.105.3 carries neither properties nor the probe (its
+        ``get_traces`` returns float64, and a ``channel_mapping`` fails there); with a
+        probe and no mapping it keeps the channels in their order, as here.
 
     Examples
     --------

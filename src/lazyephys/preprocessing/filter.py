@@ -1,10 +1,12 @@
 """Lazy IIR filters: band-pass, high-pass, notch, and any scipy IIR design.
 
-Each window is read with a margin on both sides (through the shared margin helper, with odd
-mirroring at the recording's own ends), detrended by the line joining its two ends, filtered
-in the frequency domain in float32 (float64 for float64 data), and cropped. The margin is
-derived from the filter so that windows match filtering the whole array at once; see
-:mod:`lazyephys.preprocessing.filter_design` for the criterion and the error it buys.
+Each window is read with a margin on both sides (through the shared margin helper; at the
+recording's own ends the signal is continued as :func:`end_padding` says: odd mirroring for
+zero-phase filters, rest for one-direction filters, or mirroring when asked), detrended by the
+line joining its two ends, filtered in the frequency domain in float32 (float64 for float64
+data), and cropped. The margin is derived from the filter so that windows match filtering the
+whole array at once; see :mod:`lazyephys.preprocessing.filter_design` for the criterion and
+the error it buys.
 
 Why the frequency domain: a zero-phase filter is a convolution with the impulse response of
 ``|H|^2``; one real FFT pair per window applies it to all channels at once, several times
@@ -54,15 +56,16 @@ _LONGEST_MARGIN_MS = 3_600_000.0
 class FilterSegment(WindowTransformSegment):
     """Filters a parent segment window by window (see the module docstring)."""
 
-    __slots__ = ("design", "margin")
+    __slots__ = ("design", "margin", "padding")
 
     def __init__(
         self, parent: RecordingSegment, num_channels: int, design: FilterDesign, margin: int,
-        dtype: np.dtype, work: np.dtype,
+        dtype: np.dtype, work: np.dtype, padding: str,
     ) -> None:
         super().__init__(parent, num_channels, dtype, work)
         self.design = design
         self.margin = margin
+        self.padding = padding
 
     def transform(
         self, start_frame: int, end_frame: int, channel_selector: ChannelSelector
@@ -73,7 +76,8 @@ class FilterSegment(WindowTransformSegment):
             spectrum *= design.response(fft_length, work)[:, None]
 
         out, left, level, slope = apply_in_frequency_domain(
-            self.parent, start_frame, end_frame, channel_selector, self.margin, work, respond
+            self.parent, start_frame, end_frame, channel_selector, self.margin, work, respond,
+            padding=self.padding,
         )
         gain = self.design.dc_gain()
         if gain != 0.0:
@@ -83,9 +87,24 @@ class FilterSegment(WindowTransformSegment):
         return out
 
 
+def end_padding(direction: str, add_reflect_padding: bool) -> str:
+    """How a filter continues the signal beyond the segment's ends.
+
+    ``add_reflect_padding=True`` mirrors the signal (``x[-k] = x[k]``) for every direction.
+    Otherwise a one-direction filter starts from rest, as ``sosfilt`` / ``lfilter`` do on the
+    whole array (zeros before the start, or after the end for "backward"), and a zero-phase
+    one continues the signal by odd mirroring (``2 x[0] - x[k]``), as ``sosfiltfilt`` does.
+    """
+    if not isinstance(add_reflect_padding, (bool, np.bool_)):
+        raise TypeError(f"add_reflect_padding must be True or False, got {add_reflect_padding!r}")
+    if add_reflect_padding:
+        return "reflect"
+    return "odd" if direction == "forward-backward" else "zeros"
+
+
 def _setup(
     recording: Recording, parent: Recording, design: FilterDesign, margin_ms: float | None,
-    dtype: Any,
+    dtype: Any, add_reflect_padding: bool = False,
 ) -> None:
     if not isinstance(parent, Recording):
         raise TypeError(f"recording must be a Recording, got {type(parent).__name__}")
@@ -100,8 +119,10 @@ def _setup(
     out = keep_input_dtype(parent.get_dtype(), dtype, "filtering")
     work = working_dtype(parent.get_dtype(), out)
     n = parent.get_num_channels()
+    padding = end_padding(design.direction, add_reflect_padding)
     init_from_parent(
-        recording, parent, out, lambda seg: FilterSegment(seg, n, design, margin, out, work)
+        recording, parent, out,
+        lambda seg: FilterSegment(seg, n, design, margin, out, work, padding),
     )
     recording.parent = parent  # type: ignore[attr-defined]
     # what detect_bad_channels (and SpikeInterface) read to skip filtering again
@@ -129,13 +150,14 @@ class FilterRecording(Recording):
         margin_ms: float | None = None,
         coeff: Any = None,
         dtype: Any = None,
+        add_reflect_padding: bool = False,
         **filter_kwargs: Any,
     ) -> None:
         design = design_filter(
             band, btype, filter_order, ftype, filter_mode, direction,
             recording.get_sampling_frequency(), coeff=coeff, **filter_kwargs,
         )
-        _setup(self, recording, design, margin_ms, dtype)
+        _setup(self, recording, design, margin_ms, dtype, add_reflect_padding)
 
     def get_margin(self) -> int:
         """The margin in samples read on each side of a window."""
@@ -156,11 +178,12 @@ class BandpassFilterRecording(FilterRecording):
         **filter_kwargs: Any,
     ) -> None:
         options = _filter_options(filter_kwargs)
+        padded = options.pop("add_reflect_padding")
         design = design_filter(
             [freq_min, freq_max], "bandpass", sampling_frequency=recording.get_sampling_frequency(),
             **options,
         )
-        _setup(self, recording, design, margin_ms, dtype)
+        _setup(self, recording, design, margin_ms, dtype, padded)
 
 
 @register_kind
@@ -176,11 +199,12 @@ class HighpassFilterRecording(FilterRecording):
         **filter_kwargs: Any,
     ) -> None:
         options = _filter_options(filter_kwargs)
+        padded = options.pop("add_reflect_padding")
         design = design_filter(
             freq_min, "highpass", sampling_frequency=recording.get_sampling_frequency(),
             **options,
         )
-        _setup(self, recording, design, margin_ms, dtype)
+        _setup(self, recording, design, margin_ms, dtype, padded)
 
 
 @register_kind
@@ -202,7 +226,7 @@ class NotchFilterRecording(FilterRecording):
 
 def _filter_options(filter_kwargs: dict[str, Any]) -> dict[str, Any]:
     options = {"filter_order": 5, "ftype": "butter", "filter_mode": "sos",
-               "direction": "forward-backward"}
+               "direction": "forward-backward", "add_reflect_padding": False}
     options.update(filter_kwargs)
     return options
 
@@ -218,6 +242,7 @@ def filter(
     margin_ms: float | None = None,
     coeff: Any = None,
     dtype: Any = None,
+    add_reflect_padding: bool = False,
     **filter_kwargs: Any,
 ) -> FilterRecording:
     """Filter a recording lazily with an IIR filter designed by scipy.
@@ -243,6 +268,10 @@ def filter(
     dtype : dtype or None
         Output dtype; None keeps the input's (integers are rounded, and values outside
         the range raise ``DtypeOverflowError``).
+    add_reflect_padding : bool
+        Beyond the segment's ends: False (SpikeInterface's default) starts a one-direction
+        filter from rest (as ``sosfilt`` on the whole array) and continues the signal by odd
+        mirroring for zero phase; True mirrors the signal (``x[-k] = x[k]``) over the margin.
 
     Returns
     -------
@@ -259,7 +288,7 @@ def filter(
     """
     return FilterRecording(
         recording, band, btype, filter_order, ftype, filter_mode, direction, margin_ms, coeff,
-        dtype, **filter_kwargs,
+        dtype, add_reflect_padding, **filter_kwargs,
     )
 
 
@@ -286,7 +315,8 @@ def bandpass_filter(
         the range raise ``DtypeOverflowError``).
     **filter_kwargs
         ``filter_order`` (5), ``ftype`` ("butter"), ``filter_mode`` ("sos"), ``direction``
-        ("forward-backward"), and scipy's ``rp`` / ``rs``.
+        ("forward-backward"), ``add_reflect_padding`` (False, see :func:`filter`), and
+        scipy's ``rp`` / ``rs``.
 
     Returns
     -------
@@ -369,7 +399,7 @@ def causal_filter(
     ftype: str = "butter",
     filter_mode: FilterMode = "sos",
     margin_ms: float | None = None,
-    add_reflect_padding: bool = True,
+    add_reflect_padding: bool = False,
     coeff: Any = None,
     dtype: Any = None,
 ) -> FilterRecording:
@@ -377,16 +407,26 @@ def causal_filter(
 
     Parameters are those of :func:`filter`, with ``direction`` first. A causal filter
     delays the signal (no look-ahead, as an online system would filter it).
-    ``add_reflect_padding`` must be True: the filters of this package always continue the
-    recording beyond its ends by odd mirroring (SpikeInterface's default, False, pads with
-    nothing); False raises rather than be ignored.
+
+    Parameters
+    ----------
+    add_reflect_padding : bool
+        False (the default, as in SpikeInterface 0.105): the filter starts from rest at the
+        segment's start ("forward"; at its end for "backward"), so the result is
+        ``scipy.signal.sosfilt`` (``lfilter`` for ``filter_mode="ba"``) of the whole array.
+        True: the margin beyond the ends is the mirrored signal (``x[-k] = x[k]``, numpy's
+        "reflect"), and the filter starts from rest a margin before the segment.
+    margin_ms : float or None
+        None derives the margin from the filter's impulse response; SpikeInterface's 5 ms
+        default truncates the filter's memory at chunk edges (pass ``margin_ms=5.0`` to
+        compare with it).
 
     Returns
     -------
     FilterRecording
-        Windows equal ``scipy.signal.sosfilt`` on the whole array away from its start, to
-        about 1e-6 of the RMS with the derived margin (SpikeInterface 0.105's 5 ms default
-        truncates the filter's memory; pass ``margin_ms=5.0`` to compare with it).
+        In the recording's dtype by default (as SpikeInterface). Windows equal the
+        whole-array ``sosfilt`` (of the padded array with ``add_reflect_padding``) to
+        about 1e-6 of the RMS with the derived margin.
 
     Examples
     --------
@@ -396,14 +436,9 @@ def causal_filter(
     >>> causal_filter(rec, band=[300.0, 3000.0]).get_traces(end_frame=10).shape
     (10, 2)
     """
-    if not add_reflect_padding:
-        raise ValueError(
-            "add_reflect_padding=False is not available: filters here always mirror the "
-            "recording's ends (odd reflection); leave add_reflect_padding=True"
-        )
     if direction not in ("forward", "backward"):
         raise ValueError(
             f"causal_filter filters in one direction: 'forward' or 'backward', got {direction!r}"
         )
     return FilterRecording(recording, band, btype, filter_order, ftype, filter_mode, direction,
-                           margin_ms, coeff, dtype)
+                           margin_ms, coeff, dtype, add_reflect_padding)

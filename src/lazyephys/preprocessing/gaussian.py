@@ -24,7 +24,7 @@ from ._base import (
     WindowTransformSegment,
     add_line,
     init_from_parent,
-    resolve_output_dtype,
+    keep_input_dtype,
     working_dtype,
 )
 from .spectral import apply_in_frequency_domain
@@ -114,7 +114,7 @@ class GaussianFilterRecording(Recording):
             raise ValueError(f"margin_sd must be > 0, got {margin_sd!r}")
         sigmas = [fs / (2 * np.pi * float(c)) for c in (freq_min, freq_max) if c is not None]
         margin = 1 + int(max(sigmas) * float(margin_sd))
-        out = resolve_output_dtype(recording.get_dtype(), dtype)
+        out = keep_input_dtype(recording.get_dtype(), dtype, "gaussian_filter")
         work = working_dtype(recording.get_dtype(), out)
         n = recording.get_num_channels()
         low = None if freq_min is None else float(freq_min)
@@ -140,7 +140,8 @@ def gaussian_filter(recording: Recording, freq_min: float | None = 300.0,
     margin_sd : float
         Margin in standard deviations of the widest Gaussian kernel.
     dtype : dtype or None
-        None keeps float inputs' dtype and gives float32 for integers.
+        None keeps the recording's dtype, as SpikeInterface 0.105 does (integers are rounded;
+        unsigned inputs need a dtype or ``unsigned_to_signed``).
 
     Returns
     -------

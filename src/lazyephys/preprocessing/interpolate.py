@@ -18,7 +18,7 @@ from ..base.provenance import register_kind
 from ..base.validation import as_number_array
 from ..errors import UnknownIdError
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
-from ._base import WindowTransformSegment, init_from_parent, resolve_output_dtype, working_dtype
+from ._base import WindowTransformSegment, init_from_parent, keep_input_dtype, working_dtype
 
 __all__ = [
     "InterpolateBadChannelsRecording",
@@ -151,7 +151,7 @@ class InterpolateBadChannelsRecording(Recording):
                     f"{(good.size, bad.size)} for bad_channel_ids={bad_ids.tolist()}, got "
                     f"{matrix.shape}"
                 )
-        out = resolve_output_dtype(recording.get_dtype(), dtype)
+        out = keep_input_dtype(recording.get_dtype(), dtype, "interpolate_bad_channels")
         work = working_dtype(recording.get_dtype(), out)
         n = recording.get_num_channels()
         init_from_parent(
@@ -185,7 +185,8 @@ def interpolate_bad_channels(
     weights : array or None
         Precomputed (good, bad) weights.
     dtype : dtype or None
-        None keeps float inputs' dtype and gives float32 for integers.
+        None keeps the recording's dtype, as SpikeInterface 0.105 does (integers are rounded;
+        unsigned inputs need a dtype or ``unsigned_to_signed``).
 
     Returns
     -------

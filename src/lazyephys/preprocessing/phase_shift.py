@@ -27,7 +27,7 @@ from ._base import (
     WindowTransformSegment,
     add_line,
     init_from_parent,
-    resolve_output_dtype,
+    keep_input_dtype,
     working_dtype,
 )
 from .spectral import apply_in_frequency_domain
@@ -119,7 +119,7 @@ class PhaseShiftRecording(Recording):
         if not float(margin_ms) >= 0:
             raise ValueError(f"margin_ms must be >= 0, got {margin_ms!r}")
         margin = round(float(margin_ms) * recording.get_sampling_frequency() / 1000.0)
-        out = resolve_output_dtype(recording.get_dtype(), dtype)
+        out = keep_input_dtype(recording.get_dtype(), dtype, "phase_shift")
         work = working_dtype(recording.get_dtype(), out)
         init_from_parent(self, recording, out,
                          lambda seg: PhaseShiftSegment(seg, n, shifts, margin, out, work))
@@ -143,7 +143,8 @@ def phase_shift(
         Per-channel shift in fractions of a sample; None reads the ``inter_sample_shift``
         property (set by Neuropixels readers). Neither raises.
     dtype : dtype or None
-        None keeps float inputs' dtype and gives float32 for integers.
+        None keeps the recording's dtype, as SpikeInterface 0.105 does (integers are rounded;
+        unsigned inputs need a dtype or ``unsigned_to_signed``).
 
     Returns
     -------

@@ -5,11 +5,14 @@ Resampling by a rational factor ``up / down`` is polyphase filtering
 ``2 * 10 * max(up, down) + 1`` taps (cut-off ``1 / max(up, down)`` of Nyquist), keep every
 ``down``-th sample. The FIR has finite support, so a window read with a margin covering it
 (rounded up to a multiple of ``down``, so the output grid lines up) equals the whole-segment
-result up to float rounding; at the segment's own ends the signal is mirrored.
+result up to float rounding; at the segment's own ends the signal is mirrored. A segment whose
+time vector has gaps can be resampled run by run (``gap_tolerance_ms``): each contiguous run
+is then a section mirrored at its own ends, so no output sample mixes samples across a gap.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from fractions import Fraction
@@ -20,7 +23,8 @@ import numpy as np
 from ..base.casting import cast_traces
 from ..base.provenance import register_kind
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
-from ._base import PreprocessorSegment, resolve_output_dtype, working_dtype
+from ..recording.combine import ConcatenatedSegment
+from ._base import PreprocessorSegment, keep_input_dtype, working_dtype
 
 __all__ = [
     "ResampleRecording",
@@ -96,15 +100,20 @@ def resampled_length(num_samples: int, up: int, down: int) -> int:
 
 
 class PolyphaseSegment(PreprocessorSegment):
-    """Resamples a parent segment by ``up / down``, starting at parent sample ``offset``."""
+    """Resamples the section ``[low, high)`` of a parent segment by ``up / down``.
 
-    __slots__ = ("down", "dtype", "margin", "offset", "taps", "up", "work")
+    The output grid starts at parent sample ``offset`` (``low <= offset < high``); the
+    section is mirrored about its own first and last samples, so nothing outside it is read.
+    """
+
+    __slots__ = ("down", "dtype", "high", "low", "margin", "offset", "taps", "up", "work")
 
     def __init__(self, parent: RecordingSegment, num_channels: int, up: int, down: int,
                  offset: int, taps: np.ndarray | None, margin: int, dtype: np.dtype,
-                 work: np.dtype) -> None:
+                 work: np.dtype, section: tuple[int, int] | None = None) -> None:
         super().__init__(parent, num_channels)
-        self._num_samples = int(resampled_length(parent.num_samples - offset, up, down))
+        self.low, self.high = (0, parent.num_samples) if section is None else section
+        self._num_samples = int(resampled_length(self.high - offset, up, down))
         self.up, self.down, self.offset = up, down, offset
         self.taps = None if taps is None else taps.astype(work)
         self.margin = margin
@@ -128,10 +137,11 @@ class PolyphaseSegment(PreprocessorSegment):
         up, down = self.up, self.down
         first = self.offset + (start_frame // up) * down
         last = self.offset + -(-end_frame // up) * down
-        block, left, _ = _read_mirrored(self.parent, first, last, channel_selector, self.margin)
+        block = _read_mirrored(self.parent, first, last, channel_selector, self.margin,
+                               self.low, self.high)
         out = signal.resample_poly(np.asarray(block, dtype=self.work), up, down, axis=0,
                                    window=self.taps)
-        drop = start_frame % up + left * up // down
+        drop = start_frame % up + self.margin * up // down
         out = out[drop : drop + count]
         if not np.all(np.isfinite(out)):
             raise ValueError(f"resampling gave non-finite values near frame {start_frame}: the "
@@ -140,66 +150,97 @@ class PolyphaseSegment(PreprocessorSegment):
 
 
 def _read_mirrored(parent: RecordingSegment, first: int, last: int, selector: ChannelSelector,
-                   margin: int) -> tuple[np.ndarray, int, int]:
-    """``[first - margin, last + margin)`` with samples beyond the segment mirrored about its
-    end samples (``x[-k] = x[k]``); ``last`` may pass the segment's end."""
-    n = parent.num_samples
-    wanted = np.arange(first - margin, last + margin)
+                   margin: int, low: int, high: int) -> np.ndarray:
+    """Parent samples ``[first - margin, last + margin)``; those outside the section
+    ``[low, high)`` are mirrored about its end samples (``x[low - k] = x[low + k]``), and
+    ``last`` may pass ``high``."""
+    n = high - low
+    wanted = np.arange(first - margin - low, last + margin - low)
     if n == 1:
         rows = np.zeros(wanted.size, dtype=np.int64)
     else:
         period = 2 * (n - 1)
         rows = np.mod(wanted, period)
         rows = np.where(rows >= n, period - rows, rows)
-    low, high = int(rows.min()), int(rows.max()) + 1
-    traces = parent.get_traces(low, high, selector)
-    if low == first - margin and high == last + margin:
-        return traces, margin, margin
-    return np.asarray(traces)[rows - low], margin, margin
+    rows += low
+    lo, hi = int(rows.min()), int(rows.max()) + 1
+    traces = parent.get_traces(lo, hi, selector)
+    if lo == first - margin and hi == last + margin:
+        return traces
+    return np.asarray(traces)[rows - lo]
 
 
-def _times(recording: Recording, segment_index: int, up: int, down: int, offset: int,
-           count: int, gap_tolerance_ms: float | None = None) -> tuple[float | None,
-                                                                     np.ndarray | None]:
-    """(t_start, time_vector) of a resampled segment: the parent's times on the new grid."""
-    fs = recording.get_sampling_frequency()
-    if not recording.has_time_vector(segment_index):
-        return recording.get_start_time(segment_index) + offset / fs, None
-    times = recording.get_times(segment_index)[offset:]
+def find_sections(times: np.ndarray, sampling_frequency: float, gap_tolerance_ms: float | None,
+                  segment_index: int) -> list[tuple[int, int]]:
+    """The contiguous runs ``[start, stop)`` of a time vector, split where it has gaps.
+
+    A step longer than 1.5 sample periods (and than ``gap_tolerance_ms``) is a gap: shorter
+    steps are jitter, never a lost sample. Without a tolerance, any gap raises.
+
+    Examples
+    --------
+    >>> find_sections(np.r_[0:5, 9:12] / 1000.0, 1000.0, 0.0, 0)
+    [(0, 5), (5, 8)]
+    """
     steps = np.diff(times)
-    # steps under 1.5 sample periods are jitter, never a lost sample
-    threshold = 1.5 / fs if gap_tolerance_ms is None else max(1.5 / fs,
-                                                               gap_tolerance_ms / 1000)
-    if steps.size and steps.max() > threshold:
-        where = int(np.argmax(steps > threshold))
+    threshold = 1.5 / sampling_frequency
+    if gap_tolerance_ms is not None:
+        threshold = max(threshold, gap_tolerance_ms / 1000)
+    gaps = np.flatnonzero(steps > threshold)
+    if gaps.size and gap_tolerance_ms is None:
+        shown = ", ".join(f"{steps[g] * 1000:g} ms after sample {g}" for g in gaps[:5])
         raise ValueError(
-            f"segment {segment_index} has a gap in its times ({steps.max() * 1000:g} ms after "
-            f"sample {where + offset}): resampling across gaps would mix unrelated samples; "
-            "split the recording at the gaps (frame_slice) and resample each piece, or pass "
-            "a gap_tolerance_ms above the gap to resample through it"
+            f"segment {segment_index} has {gaps.size} gap(s) in its times ({shown}"
+            f"{', ...' if gaps.size > 5 else ''}): pass gap_tolerance_ms to resample each "
+            "contiguous run on its own (gaps longer than the tolerance split the segment, "
+            "shorter ones are resampled through)"
         )
+    edges = [0, *(gaps + 1).tolist(), times.size]
+    return list(itertools.pairwise(edges))
+
+
+def _section_times(times: np.ndarray, up: int, down: int, count: int,
+                   sampling_frequency: float) -> np.ndarray:
+    """The times of ``count`` resampled samples of one contiguous run: sampled from or
+    interpolated between the run's times (beyond its last one, one parent period on)."""
     positions = np.arange(count, dtype=np.int64) * down
     left = np.minimum(positions // up, times.size - 1)
     fraction = (positions % up) / up
     right = np.minimum(left + 1, times.size - 1)
-    step = np.where(right > left, times[right] - times[left], 1.0 / fs)
-    return None, times[left] + fraction * step
+    step = np.where(right > left, times[right] - times[left], 1.0 / sampling_frequency)
+    return times[left] + fraction * step
 
 
 def _setup(recording: Recording, parent: Recording, rate: float, up: int, down: int,
            offset: int, taps: np.ndarray | None, margin: int, dtype: Any,
-           keep_dtype: bool = False, gap_tolerance_ms: float | None = None) -> None:
-    out = parent.get_dtype() if keep_dtype and dtype is None else \
-        resolve_output_dtype(parent.get_dtype(), dtype)
+           split_gaps: bool = False, gap_tolerance_ms: float | None = None) -> None:
+    if taps is None and dtype is None:  # plain decimation only picks samples: any dtype stays
+        out = np.dtype(parent.get_dtype())
+    else:
+        out = keep_input_dtype(parent.get_dtype(), dtype, "resampling")
     work = working_dtype(parent.get_dtype(), out)
     n = parent.get_num_channels()
+    fs = parent.get_sampling_frequency()
     Recording.__init__(recording, rate, parent.get_channel_ids(), out)
     for index in range(parent.get_num_segments()):
-        segment = PolyphaseSegment(parent.get_segment(index), n, up, down, offset, taps, margin,
-                                   out, work)
-        t_start, vector = _times(parent, index, up, down, offset, segment.num_samples,
-                                 gap_tolerance_ms)
-        recording.add_segment(segment, t_start, vector)
+        source = parent.get_segment(index)
+        if not parent.has_time_vector(index):
+            segment = PolyphaseSegment(source, n, up, down, offset, taps, margin, out, work)
+            recording.add_segment(segment, parent.get_start_time(index) + offset / fs, None)
+            continue
+        times = parent.get_times(index)
+        sections = find_sections(times, fs, gap_tolerance_ms, index) if split_gaps \
+            else [(0, times.size)]
+        pieces = [PolyphaseSegment(source, n, up, down, lo + offset, taps, margin, out, work,
+                                   section=(lo, hi)) for lo, hi in sections]
+        vector = np.concatenate([
+            _section_times(times[piece.offset : hi], up, down, piece.num_samples, fs)
+            for piece, (_, hi) in zip(pieces, sections, strict=True)
+        ])
+        # one run is the section itself; several are joined end to end in one segment
+        whole: RecordingSegment = pieces[0] if len(pieces) == 1 \
+            else ConcatenatedSegment(list(pieces))
+        recording.add_segment(whole, None, vector)
     parent.copy_metadata(recording)
 
 
@@ -215,7 +256,7 @@ class ResampleRecording(Recording):
         fs = recording.get_sampling_frequency()
         up, down, achieved = resampling_factors(fs, resample_rate, max_denominator)
         taps, margin = polyphase_filter(fs, up, down, margin_ms)
-        _setup(self, recording, achieved, up, down, 0, taps, margin, dtype,
+        _setup(self, recording, achieved, up, down, 0, taps, margin, dtype, split_gaps=True,
                gap_tolerance_ms=None if gap_tolerance_ms is None else float(gap_tolerance_ms))
         self.parent = recording
 
@@ -242,7 +283,7 @@ class DecimateRecording(Recording):
         taps, margin = polyphase_filter(fs, 1, int(factor), margin_ms) if antialias \
             else (None, 0)
         _setup(self, recording, fs / int(factor), 1, int(factor), int(offset), taps, margin,
-               dtype, keep_dtype=not antialias)
+               dtype)
         self.parent = recording
 
 
@@ -258,22 +299,27 @@ def resample(recording: Recording, resample_rate: float, gap_tolerance_ms: float
         The rate wanted; the closest ratio ``up / down`` with ``down <= max_denominator`` is
         used and the result reports the rate reached (with a warning if it differs).
     gap_tolerance_ms : float or None
-        For segments with a time vector: steps between times longer than this (and than 1.5
-        sample periods) are gaps, which raise; shorter ones are treated as continuous.
-        SpikeInterface resamples each side of a gap separately; here, split the recording.
+        For segments with a time vector. Steps between times longer than 1.5 sample periods
+        are gaps (shorter ones are jitter). None: a gap raises, naming where it is. A value:
+        gaps longer than it (and than 1.5 periods) split the segment into contiguous runs,
+        each resampled on its own (mirrored at its own ends, as a segment is) and joined
+        end to end in one segment, whose time vector keeps the gaps; shorter gaps are
+        resampled through as if continuous. ``0.0`` splits at every gap.
     margin_ms : float or None
         Context read on each side of a window; None (and anything shorter) uses the FIR's
         reach, which makes windows equal to the whole segment (to 1e-6 of the RMS).
     dtype : dtype or None
-        None keeps float inputs' dtype and gives float32 for integers.
+        None keeps the recording's dtype (integers rounded; a value out of range raises
+        ``DtypeOverflowError``, where SpikeInterface saturates), as SpikeInterface 0.105 does.
     max_denominator : int
 
     Returns
     -------
     ResampleRecording
-        ``ceil(n * up / down)`` samples per segment; times follow the parent's (a time
-        vector is interpolated; gaps in it raise). Equal to SpikeInterface 0.105's
-        ``resample`` to 1e-5 of the RMS.
+        ``ceil(n * up / down)`` samples per segment (per contiguous run when a segment is
+        split at gaps); times follow the parent's (a time vector is sampled or interpolated
+        within each run). Equal to SpikeInterface 0.105's ``resample`` to 1e-5 of the RMS,
+        with or without gaps.
 
     Examples
     --------
@@ -305,8 +351,8 @@ def decimate(recording: Recording, decimation_factor: int, decimation_offset: in
     margin_ms : float or None
         With ``antialias``, as in :func:`resample`.
     dtype : dtype or None
-        None keeps the dtype without ``antialias``, and otherwise keeps float dtypes and
-        gives float32 for integers.
+        None keeps the recording's dtype, as SpikeInterface 0.105 does (with ``antialias``,
+        integers are rounded, and unsigned inputs need a dtype or ``unsigned_to_signed``).
 
     Returns
     -------

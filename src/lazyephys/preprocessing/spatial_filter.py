@@ -29,7 +29,7 @@ from ..base.provenance import register_kind
 from ..base.validation import as_number_array
 from ..recording.base import ChannelSelector, Recording, RecordingSegment
 from ..recording.margins import get_traces_with_margin
-from ._base import WindowTransformSegment, init_from_parent, resolve_output_dtype, working_dtype
+from ._base import WindowTransformSegment, init_from_parent, keep_input_dtype, working_dtype
 from ._chunks import fixed_size_chunk_slices
 from .depth_order import dimension_index, order_channels_by_depth
 
@@ -259,7 +259,7 @@ class HighpassSpatialFilterRecording(Recording):
                 raise ValueError(f"rms_values has {rms.size} values for {n} channels")
         matrix = spatial_filter_matrix(n, pad, taper, order, float(highpass_butter_wn), order_f)
         epsilons = float(epsilon) * rms
-        out = resolve_output_dtype(recording.get_dtype(), dtype)
+        out = keep_input_dtype(recording.get_dtype(), dtype, "highpass_spatial_filter")
         work = working_dtype(recording.get_dtype(), out)
         init_from_parent(
             self, recording, out,
@@ -335,7 +335,8 @@ def highpass_spatial_filter(
         Arguments of :func:`~lazyephys.recording.random_chunks.get_random_data_chunks` for
         the RMS (``num_chunks_per_segment``, ``chunk_size``, ``seed``).
     dtype : dtype or None
-        None keeps float inputs' dtype and gives float32 for integers.
+        None keeps the recording's dtype, as SpikeInterface 0.105 does (integers are rounded;
+        unsigned inputs need a dtype or ``unsigned_to_signed``).
     rms_values : array or None
         Per-channel RMS (skips estimating it; the ``noise_level_rms_raw`` property is used
         when present). The estimate is written into the provenance.

@@ -1,9 +1,10 @@
 """Applying a linear, time-invariant operation to a window in the frequency domain.
 
 Filters and the phase shift share these steps: read the window with its margin (mirrored at
-the recording's own ends), remove the straight line joining the block's ends (so the FFT sees
-no jump where the block wraps around), transform, multiply by a response, transform back and
-keep the window. The caller puts back what the operation makes of the removed line.
+the recording's own ends, or padded as the caller asks), remove the straight line joining the
+block's ends (so the FFT sees no jump where the block wraps around), transform, multiply by a
+response, transform back and keep the window. The caller puts back what the operation makes of
+the removed line.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def apply_in_frequency_domain(
     work: np.dtype,
     respond: Callable[[np.ndarray, int], None],
     taper: Callable[[np.ndarray, int], None] | None = None,
+    padding: str = "odd",
 ) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
     """Filter ``[start_frame, end_frame)`` of ``parent`` with a response applied in place.
 
@@ -45,6 +47,9 @@ def apply_in_frequency_domain(
         ``respond(spectrum, fft_length)`` multiplies the (frequency, channel) spectrum in place.
     taper : callable or None
         ``taper(block, left)`` may fade the detrended block's ends in place before the FFT.
+    padding : {"odd", "reflect", "zeros"}
+        How the margin continues beyond the segment's own ends (see
+        :func:`~lazyephys.recording.margins.get_traces_with_margin`).
 
     Returns
     -------
@@ -58,7 +63,7 @@ def apply_in_frequency_domain(
     from scipy import fft
 
     raw, left, _ = get_traces_with_margin(
-        parent, start_frame, end_frame, channel_selector, margin, padding="odd"
+        parent, start_frame, end_frame, channel_selector, margin, padding=padding
     )
     length = raw.shape[0]
     fft_length = fft.next_fast_len(length, real=True)

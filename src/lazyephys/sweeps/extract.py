@@ -1,11 +1,15 @@
 """``extract_features``: eFEL features of every sweep, computed by the chunked executor.
 
-A chunk is one whole sweep (a segment of the sweep recording), so workers read a sweep, run
-eFEL on it and send back a few numbers; the sweeps reach each worker once per job.
+A chunk is a run of whole sweeps: the executor walks the sweeps as the frames of one segment
+(:class:`SweepBatches`), so workers read a few sweeps, run eFEL on each and send back a few
+numbers per sweep; the sweeps reach each worker once per job. Several sweeps per chunk keep
+the cost of handing a chunk to a worker (a few ms) small beside eFEL's (tens of ms a sweep),
+and enough chunks per worker keep the workers busy until the end.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import math
 from collections.abc import Iterable, Mapping
@@ -15,19 +19,22 @@ import numpy as np
 
 from ..errors import InvalidJobKwargsError, UnknownProtocolError
 from ..jobs import run_chunked_job
-from ..jobs.job_kwargs import CHUNK_KEYS
+from ..jobs.job_kwargs import CHUNK_KEYS, fix_job_kwargs
 from .efel_features import (
     CURRENT_FEATURES,
     DEFAULT_EFEL_SETTINGS,
+    LEGACY_SPIKECOUNT_FEATURE,
     check_feature_names,
     compute_sweep_features,
     import_efel,
+    reset_settings,
     spikecount_feature,
     summarize_values,
 )
-from .recording import SweepRecording
+from .recording import SWEEP_CHANNEL_IDS, SweepRecording
 
-__all__ = ["extract_features", "FeatureTable", "table_columns", "METADATA_COLUMNS"]
+__all__ = ["extract_features", "FeatureTable", "table_columns", "METADATA_COLUMNS",
+           "SweepBatches"]
 
 #: The columns every feature table starts with, before one column per feature.
 METADATA_COLUMNS = ("sweep", "cell_id", "protocol", "amplitude", "repetition", "stim_start",
@@ -72,33 +79,109 @@ def table_columns(table: Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
 
 
 # ------------------------------------------------------------------ the job
-def _init(recording: SweepRecording, features: list[str], settings: dict[str, Any],
+#: Samples of sweeps a chunk aims at (five 2 s sweeps at 20 kHz): about 0.1 s of eFEL's work
+SAMPLES_PER_CHUNK = 200_000
+#: Chunks per worker a job is cut into at least, so that no worker waits long at the end
+CHUNKS_PER_WORKER = 4
+
+
+class SweepBatches:
+    """The sweeps of a sweep recording as the frames of one segment, for the executor.
+
+    Frame ``i`` is sweep ``i``, so a chunk ``[start, end)`` is a run of whole sweeps. It
+    travels to workers pickled, that is as its sweep recording's description.
+    """
+
+    def __init__(self, sweeps: SweepRecording) -> None:
+        self.sweeps = sweeps
+
+    def get_num_segments(self) -> int:
+        return 1
+
+    def get_num_samples(self, segment_index: int | None = None) -> int:
+        return self.sweeps.get_num_segments()
+
+    def get_sampling_frequency(self) -> float:
+        return 1.0
+
+    def get_frame_bytes(self) -> int:
+        # a sweep, on average: the progress bar counts the bytes of traces read
+        total = sum(self.sweeps.get_num_samples(i) for i in range(self.get_num_samples()))
+        return max(1, total * self.sweeps.get_frame_bytes() // max(1, self.get_num_samples()))
+
+    def is_in_memory(self) -> bool:
+        # travel pickled: a sweep recording pickles as its description (or its arrays)
+        return True
+
+    def to_dict(self, relative_to: Any = None) -> dict[str, Any]:
+        return self.sweeps.to_dict(relative_to)
+
+
+def choose_sweeps_per_chunk(sweeps: SweepRecording, n_jobs: int) -> int:
+    """Sweeps per chunk: about :data:`SAMPLES_PER_CHUNK` samples, and at least
+    :data:`CHUNKS_PER_WORKER` chunks per worker when there are enough sweeps."""
+    count = sweeps.get_num_segments()
+    mean = sum(sweeps.get_num_samples(i) for i in range(count)) / max(count, 1)
+    by_size = max(1, int(SAMPLES_PER_CHUNK // max(mean, 1.0)))
+    by_balance = max(1, math.ceil(count / (CHUNKS_PER_WORKER * max(n_jobs, 1))))
+    return min(by_size, by_balance)
+
+
+def _init(batches: SweepBatches, features: list[str], settings: dict[str, Any],
           keep_values: bool) -> dict[str, Any]:
+    recording = batches.sweeps
     table = recording.get_sweep_table()
     efel = import_efel()
     # eFEL's settings are global: put its defaults back when the job ends in this process
     return {"recording": recording, "efel": efel, "features": features,
             "settings": settings, "keep_values": keep_values, "table": table,
-            "spikecount": spikecount_feature(efel), "close": efel.reset}
+            "spikecount": spikecount_feature(efel),
+            "close": functools.partial(reset_settings, efel)}
 
 
-def _run(segment_index: int, start_frame: int, end_frame: int,
-         state: dict[str, Any]) -> dict[str, Any]:
+def _run(segment_index: int, first_sweep: int, end_sweep: int,
+         state: dict[str, Any]) -> list[dict[str, Any]]:
+    results = []
+    for index in range(first_sweep, end_sweep):
+        try:
+            results.append(_sweep_features(index, state))
+        except Exception as error:
+            # the executor names the chunk (a run of sweeps): say which sweep failed, the
+            # original error chained
+            table = state["table"]
+            raise RuntimeError(
+                f"sweep {index} (cell {str(table['cell_id'][index])!r}, protocol "
+                f"{str(table['protocol'][index])!r}, amplitude {table['amplitude'][index]:g} nA): "
+                f"{type(error).__name__}: {error}"
+            ) from error
+    return results
+
+
+def _sweep_features(segment_index: int, state: dict[str, Any]) -> dict[str, Any]:
     recording: SweepRecording = state["recording"]
+    start_frame, end_frame = 0, recording.get_num_samples(segment_index)
     table = state["table"]
-    traces = recording.get_traces(segment_index, start_frame, end_frame)
-    voltage, current = traces[:, 0], traces[:, 1]
     fs = recording.get_sampling_frequency()
-    on = round(table["stim_start"][segment_index] * fs / 1000.0)
     holding = float(table["holding_current"][segment_index])
+    needs_current = not CURRENT_FEATURES.isdisjoint(state["features"])
+    # the current is read only when a feature or the holding current needs it
+    channels = [0, 1] if needs_current or math.isnan(holding) else [0]
+    traces = recording.get_traces(segment_index, start_frame, end_frame,
+                                  channel_ids=[SWEEP_CHANNEL_IDS[c] for c in channels])
+    voltage = traces[:, 0]
+    current = traces[:, 1] if len(channels) == 2 else None
     if math.isnan(holding):
+        assert current is not None
         # measured: the current before the stimulus (its first sample if it starts at once)
+        on = round(table["stim_start"][segment_index] * fs / 1000.0)
         holding = float(np.median(current[: max(on, 1)]))
     counter = state["spikecount"]
     wanted = [*state["features"]]
+    if LEGACY_SPIKECOUNT_FEATURE in wanted and counter not in wanted:
+        # the same count under its older name: eFEL need not count the spikes twice
+        counter = LEGACY_SPIKECOUNT_FEATURE
     if counter not in wanted:
         wanted.append(counter)
-    needs_current = not CURRENT_FEATURES.isdisjoint(state["features"])
     raw = compute_sweep_features(
         state["efel"], voltage, current if needs_current else None, fs,
         float(table["stim_start"][segment_index]), float(table["stim_end"][segment_index]),
@@ -126,6 +209,7 @@ def extract_features(
     protocols: Iterable[str] | str | None = None,
     keep_values: bool = False,
     output: Literal["auto", "dataframe", "dict"] = "auto",
+    sweeps_per_chunk: int | None = None,
     **job_kwargs: Any,
 ) -> Any:
     """eFEL features of every sweep: one row per sweep, one column per feature.
@@ -150,9 +234,12 @@ def extract_features(
     output : {"auto", "dataframe", "dict"}
         ``"auto"`` gives a pandas DataFrame when pandas is installed, else a
         :class:`FeatureTable` (a dict of arrays).
+    sweeps_per_chunk : int or None
+        Sweeps a worker computes per chunk; None chooses (about five 2 s sweeps at 20 kHz,
+        and at least four chunks per worker).
     **job_kwargs
-        ``n_jobs``, ``pool_engine``, ``progress_bar``... (a chunk is always one sweep, so
-        the chunk-size keys are refused).
+        ``n_jobs``, ``pool_engine``, ``progress_bar``... (a chunk is always a run of whole
+        sweeps, so the chunk-size keys are refused).
 
     Returns
     -------
@@ -197,7 +284,13 @@ def extract_features(
     given_chunks = [key for key in CHUNK_KEYS if job_kwargs.get(key) is not None]
     if given_chunks:
         raise InvalidJobKwargsError(
-            f"extract_features runs one whole sweep per chunk; do not pass {given_chunks}"
+            f"extract_features runs whole sweeps per chunk; do not pass {given_chunks} (give "
+            "sweeps_per_chunk to choose how many)"
+        )
+    if sweeps_per_chunk is not None and (isinstance(sweeps_per_chunk, bool) or not isinstance(
+            sweeps_per_chunk, (int, np.integer)) or sweeps_per_chunk < 1):
+        raise InvalidJobKwargsError(
+            f"sweeps_per_chunk must be an int >= 1 (or None to choose), got {sweeps_per_chunk!r}"
         )
     selected = select_protocols(sweeps, protocols)
     if selected is not None:
@@ -208,14 +301,16 @@ def extract_features(
         rows = np.arange(sweeps.get_num_segments())
         work = sweeps
     table = sweeps.get_sweep_table()
+    results: list[dict[str, Any]] = []
     if rows.size:
-        longest = max(work.get_num_samples(i) for i in range(work.get_num_segments()))
-        results = run_chunked_job(
-            work, _init, {"features": names, "settings": settings, "keep_values": keep_values},
-            _run, job_name="extract_features", chunk_size=int(longest), **job_kwargs,
+        per_chunk = sweeps_per_chunk or choose_sweeps_per_chunk(
+            work, fix_job_kwargs(dict(job_kwargs))["n_jobs"])
+        chunks = run_chunked_job(
+            SweepBatches(work), _init,
+            {"features": names, "settings": settings, "keep_values": keep_values},
+            _run, job_name="extract_features", chunk_size=int(per_chunk), **job_kwargs,
         )
-    else:
-        results = []
+        results = [one for chunk in chunks for one in chunk]
     columns: dict[str, np.ndarray] = {
         "sweep": rows.astype(np.int64),
         "cell_id": table["cell_id"][rows],

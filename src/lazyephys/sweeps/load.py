@@ -17,9 +17,10 @@ def load_sweeps(file_or_folder_or_dict: Any, base_folder: str | os.PathLike[str]
     """Load sweeps saved with ``save`` (binary folder, zarr) or described by ``to_dict`` or
     ``dump_to_json``.
 
-    A saved sweep recording loads with :func:`lazyephys.load` as a plain recording that
-    carries the sweep metadata as its ``"sweep_table"`` annotation; this rebuilds the
-    :class:`SweepRecording` over it.
+    :func:`lazyephys.load` already gives a :class:`SweepRecording` for sweeps saved by this
+    library; this also rebuilds one over any recording that carries the sweep metadata as
+    its ``"sweep_table"`` annotation (a folder copied by another tool, a plain recording
+    given directly), and refuses anything else.
 
     Parameters
     ----------

@@ -10,7 +10,10 @@ The sweeps read from any recording whose channels hold the voltage and the curre
 channels are picked by id and scaled to mV and nA on the fly. Where no current was recorded
 (known steps), the current channel is built from the amplitude, the stimulus interval and the
 holding current. The metadata is also kept as the annotation ``"sweep_table"``, so that a saved
-sweep recording (binary folder, zarr) is found again by :func:`~lazyephys.sweeps.load_sweeps`.
+sweep recording (binary folder, zarr, HDF5) loads back with :func:`lazyephys.load` as a
+``SweepRecording`` (the kind is named in the saved metadata; see
+:mod:`lazyephys.io.saved_kind`), and a plain recording carrying that annotation is turned into
+one by :meth:`SweepRecording.from_recording`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ..base.extractor import BaseExtractor
 from ..base.provenance import register_kind
 from ..base.validation import as_index_array
 from ..errors import SweepMetadataError, UnknownIdError
@@ -180,6 +184,9 @@ class SweepRecording(Recording):
     0.2
     """
 
+    # a saved sweep recording (binary folder, zarr, HDF5) loads back as one
+    _restores_saved_form = True
+
     def __init__(
         self,
         recording: Recording,
@@ -322,6 +329,12 @@ class SweepRecording(Recording):
                 f"{sorted(table)}"
             )
         return cls(recording, **metadata_kwargs(table))
+
+    @classmethod
+    def _from_saved(cls, saved: BaseExtractor) -> SweepRecording:
+        if not isinstance(saved, Recording):
+            raise TypeError(f"sweeps are saved as a recording, got a {type(saved).__name__}")
+        return cls.from_recording(saved)
 
     # ------------------------------------------------------------- metadata
     def get_sweep_table(self) -> dict[str, np.ndarray]:

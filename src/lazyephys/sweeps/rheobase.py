@@ -7,10 +7,25 @@ Strategies (bluepyefe's names):
 ``"majority"``
     Amplitudes are binned (width ``min_step`` nA from the cell's lowest amplitude); the
     rheobase is the centre of the lowest bin in which at least ``majority`` (default half) of
-    the sweeps spike. Sweeps without spikes count as not spiking.
+    the sweeps spike. Sweeps without spikes count as not spiking. (bluepyefe 2.3 states the
+    same definition, but its code counts the sweeps of one bin and reports the centre of the
+    next, ``min_step`` higher, and never considers the sweeps of its highest bin; this one
+    follows the definition.)
 ``"flush"``
     The lowest spiking amplitude followed by ``flush_length`` more spiking sweeps (in order
     of amplitude), which ignores stray spikes at low currents.
+``"interpolation"``
+    The current that would make the cell fire exactly one spike, read from the inverse f-I
+    curve: from the last silent sweep before the first spiking one (in order of amplitude)
+    on, the amplitude is fitted as a straight line of the spike count (least squares), and
+    the line is read at one spike. A cell whose lowest sweep already spikes, or that never
+    spikes, has none.
+
+Sweeps are taken in order of amplitude, then of spike count (as bluepyefe orders them). A
+sweep without spikes counts as 0 spikes in every strategy. (bluepyefe 2.3 with eFEL 5 leaves
+such sweeps out of its rheobase, because eFEL gives no ``peak_time`` for them: its
+``"interpolation"`` then never finds the silent sweep it starts from, and its ``"majority"``
+and ``"flush"`` see only spiking sweeps.)
 
 A cell without a spiking sweep gets NaN and is reported (a :class:`RheobaseWarning` naming
 every such cell, and ``result.failures``), never an exception that stops the others.
@@ -29,7 +44,7 @@ from ..errors import RheobaseWarning, UnknownProtocolError
 from .extract import extract_features, table_columns
 from .recording import SweepRecording
 
-__all__ = ["compute_rheobase", "Rheobase", "RHEOBASE_STRATEGIES"]
+__all__ = ["compute_rheobase", "Rheobase", "RHEOBASE_STRATEGIES", "RheobaseStrategy"]
 
 
 class Rheobase(dict[str, float]):
@@ -85,17 +100,34 @@ def _flush(amplitudes: np.ndarray, spikes: np.ndarray, flush_length: int = 1,
     return math.nan
 
 
+def _interpolation(amplitudes: np.ndarray, spikes: np.ndarray) -> float:
+    # the first silent sweep directly followed by a spiking one starts the fitted part
+    onsets = np.flatnonzero((spikes[:-1] == 0) & (spikes[1:] > 0))
+    if onsets.size == 0:
+        return math.nan
+    counts = spikes[onsets[0]:]
+    currents = amplitudes[onsets[0]:]
+    # amplitude = slope * count + intercept by least squares, read at one spike
+    centred = counts - counts.mean()
+    slope = float(np.dot(centred, currents - currents.mean()) / np.dot(centred, centred))
+    intercept = float(currents.mean()) - slope * float(counts.mean())
+    return slope + intercept
+
+
 RHEOBASE_STRATEGIES: dict[str, Callable[..., float]] = {
     "absolute": _absolute,
     "majority": _majority,
     "flush": _flush,
+    "interpolation": _interpolation,
 }
+
+RheobaseStrategy = Literal["absolute", "majority", "flush", "interpolation"]
 
 
 def compute_rheobase(
     features_or_sweeps: Any,
     protocols: Iterable[str] | str = ("IDthresh",),
-    strategy: Literal["absolute", "majority", "flush"] = "absolute",
+    strategy: RheobaseStrategy = "absolute",
     settings: Mapping[str, Any] | None = None,
     efel_settings: Mapping[str, Any] | None = None,
     **job_kwargs: Any,
@@ -109,11 +141,12 @@ def compute_rheobase(
         (spikes are then counted with eFEL, in parallel with ``job_kwargs``).
     protocols : list of str
         The protocols whose sweeps decide the rheobase (bluepyefe's ``protocols_rheobase``).
-    strategy : {"absolute", "majority", "flush"}
+    strategy : {"absolute", "majority", "flush", "interpolation"}
         See the module documentation.
     settings : dict or None
         The strategy's options: ``spike_threshold`` (absolute); ``min_step``, ``majority``
-        (majority); ``flush_length``, ``upper_bound_spikecount`` (flush).
+        (majority); ``flush_length``, ``upper_bound_spikecount`` (flush); none for
+        interpolation.
     efel_settings : dict or None
         eFEL settings for counting spikes when sweeps are given.
     **job_kwargs
@@ -175,7 +208,7 @@ def compute_rheobase(
         amplitudes = columns["amplitude"][mask].astype(np.float64)
         counted = ~np.isnan(spikes)
         spikes, amplitudes = spikes[counted], amplitudes[counted]
-        order = np.argsort(amplitudes, kind="stable")
+        order = np.lexsort((spikes, amplitudes))
         spikes, amplitudes = spikes[order], amplitudes[order]
         if amplitudes.size == 0:
             values[cell] = math.nan
@@ -189,10 +222,16 @@ def compute_rheobase(
             ) from error
         values[cell] = value
         if math.isnan(value):
-            failures[cell] = (
-                f"no spiking sweep among its {amplitudes.size} sweeps of {wanted} (amplitudes "
-                f"{amplitudes.min():g} to {amplitudes.max():g} nA)"
-            )
+            span = f"amplitudes {amplitudes.min():g} to {amplitudes.max():g} nA"
+            if not np.any(spikes >= 1):
+                failures[cell] = (f"no spiking sweep among its {amplitudes.size} sweeps of "
+                                  f"{wanted} ({span})")
+            elif strategy == "interpolation":
+                failures[cell] = (f"no silent sweep below its first spiking one among its "
+                                  f"{amplitudes.size} sweeps of {wanted} ({span})")
+            else:
+                failures[cell] = (f"the {strategy!r} strategy found none among its "
+                                  f"{amplitudes.size} sweeps of {wanted} ({span})")
     if failures:
         detail = "; ".join(f"{cell}: {reason}" for cell, reason in failures.items())
         warnings.warn(

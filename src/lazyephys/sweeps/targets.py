@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -28,9 +28,10 @@ from ..errors import UnknownProtocolError
 from .efel_features import DEFAULT_EFEL_SETTINGS, check_feature_names, merge_settings
 from .extract import extract_features, table_columns
 from .recording import SweepRecording
-from .rheobase import compute_rheobase
+from .rheobase import RheobaseStrategy, compute_rheobase
 
-__all__ = ["convert_legacy_targets", "normalize_targets", "group_by_targets", "TargetResult"]
+__all__ = ["convert_legacy_targets", "normalize_targets", "group_by_targets", "TargetResult",
+           "PROTOCOL_MODES"]
 
 
 def convert_legacy_targets(targets: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -182,24 +183,52 @@ def _settings_key(settings: Mapping[str, Any]) -> str:
     return json.dumps(settings, sort_keys=True, default=str)
 
 
+#: How the step parameters of the sweeps matching a (protocol, amplitude) are reduced to one
+#: protocol definition (bluepyefe's ``protocol_mode``), NaN values left out.
+PROTOCOL_MODES: dict[str, Callable[[np.ndarray], Any]] = {
+    "mean": np.nanmean,
+    "median": np.nanmedian,
+    "min": np.nanmin,
+    "max": np.nanmax,
+}
+
+ProtocolMode = Literal["mean", "median", "min", "max"]
+
+
+def _check_protocol_mode(mode: Any) -> None:
+    if isinstance(mode, str) and mode in PROTOCOL_MODES:
+        return
+    if mode == "lnmc":
+        # bluepyefe's documentation names this mode, but no bluepyefe release implements
+        # it: its extraction raises when it writes the protocols
+        raise ValueError(
+            "protocol_mode='lnmc' is named in bluepyefe's documentation but bluepyefe does "
+            "not implement it (its extract_efeatures raises ValueError when writing the "
+            f"protocols); the protocol modes are {', '.join(map(repr, PROTOCOL_MODES))}"
+        )
+    raise ValueError(
+        f"protocol_mode must be one of {', '.join(map(repr, PROTOCOL_MODES))}, got {mode!r}"
+    )
+
+
 def _nan_reduce(values: list[float], mode: str) -> float:
     array = np.asarray(values, dtype=np.float64)
     if array.size == 0 or np.all(np.isnan(array)):
         return math.nan
-    return float(np.nanmean(array) if mode == "mean" else np.nanmedian(array))
+    return float(PROTOCOL_MODES[mode](array))
 
 
 def group_by_targets(
     features: Any,
     targets: Any,
     absolute_amplitude: bool = False,
-    protocol_mode: Literal["mean", "median"] = "mean",
+    protocol_mode: ProtocolMode = "mean",
     threshold_nvalue_save: int = 1,
     default_std_value: float = 1e-3,
     efel_settings: Mapping[str, Any] | None = None,
     rheobase: Mapping[str, float] | None = None,
     protocols_rheobase: Iterable[str] | str = ("IDthresh",),
-    rheobase_strategy: Literal["absolute", "majority", "flush"] = "absolute",
+    rheobase_strategy: RheobaseStrategy = "absolute",
     rheobase_settings: Mapping[str, Any] | None = None,
     **job_kwargs: Any,
 ) -> TargetResult:
@@ -216,8 +245,11 @@ def group_by_targets(
     absolute_amplitude : bool
         Target amplitudes and tolerances in nA; otherwise in % of each cell's rheobase (cells
         without one are left out).
-    protocol_mode : {"mean", "median"}
-        How the step parameters of the matching sweeps are reduced for ``protocols``.
+    protocol_mode : {"mean", "median", "min", "max"}
+        How the step parameters (delay, duration, amplitude, holding current) of the sweeps
+        matching a (protocol, amplitude) are reduced to its definition in ``protocols``, as
+        bluepyefe's modes of the same names. (bluepyefe's documentation also names
+        ``"lnmc"``, which no bluepyefe release implements; it is refused.)
     threshold_nvalue_save : int
         Targets with fewer values are kept in the result but left out of the files.
     default_std_value : float
@@ -248,8 +280,7 @@ def group_by_targets(
     >>> result = group_by_targets(sweeps, targets)  # doctest: +SKIP
     >>> write_feature_files(result, "features")  # doctest: +SKIP
     """
-    if protocol_mode not in ("mean", "median"):
-        raise ValueError(f"protocol_mode must be 'mean' or 'median', got {protocol_mode!r}")
+    _check_protocol_mode(protocol_mode)
     base = dict(DEFAULT_EFEL_SETTINGS if efel_settings is None else efel_settings)
     normalized = normalize_targets(targets)
     for target in normalized:

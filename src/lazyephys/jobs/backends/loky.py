@@ -22,10 +22,21 @@ the workers stay for the next job.
 A new pool
 ----------
 A worker takes a second or more to start (a fresh interpreter importing numpy, joblib and
-this library). Meanwhile the caller runs the job's first chunks itself, with a state of its
-own, and stops after the chunk it is on once the first worker answers; a small job is often
-done before any worker is up, and the pool is warm for the next one. Memory then holds at
-most ``n_jobs + 1`` chunks.
+this library), and starting two of them takes as much processor time as a small job needs
+in all. So without a warm pool the caller runs the job's chunks itself, with a state of its
+own, timing them; the pool is started only once the work left is projected to take longer
+than :data:`START_AFTER` seconds in the caller. A small job is then done at the speed of one
+process and never waits for, or competes with, starting workers; a large one starts them
+after its first chunk. Until the first worker answers the caller goes on running chunks and
+stops after the one it is on; no worker runs a chunk meanwhile, so at most ``n_jobs`` chunks
+are ever computed at once, and the memory the caller used for its chunks is handed back to
+the system when it stops.
+
+Memory in workers
+-----------------
+Workers hand large freed blocks back to the system at once, and the caller gives back what
+its own chunks used when workers take over (:mod:`lazyephys.jobs.worker_memory`): a worker
+holds its current chunk, not the largest chunks it once held.
 
 The status board
 ----------------
@@ -69,14 +80,22 @@ from ..job import (
     rebuild_chunkable,
     unpicklable_error,
 )
+from ..worker_memory import release_freed_memory, return_large_blocks
 
-__all__ = ["LokyBackend", "BACKEND", "IDLE_TIMEOUT", "start_workers", "shutdown_pool"]
+__all__ = ["LokyBackend", "BACKEND", "IDLE_TIMEOUT", "START_AFTER", "start_workers",
+           "shutdown_pool"]
 
 #: Seconds a warm pool waits for the next job before its workers exit.
 IDLE_TIMEOUT = 300.0
 
-#: Job descriptions larger than this travel as a temporary file, not with every chunk.
-INLINE_LIMIT = 1 << 20
+#: Job descriptions larger than this travel as a temporary file, not with every chunk: an
+#: inline description is sent again with each chunk (a worker decodes it once per job), so a
+#: large in-memory recording would otherwise cross the pipe once per chunk.
+INLINE_LIMIT = 64 << 10
+
+#: Seconds of work left (projected from the chunks the caller has run) above which a job
+#: without a warm pool starts one: below, the caller finishes sooner than workers start.
+START_AFTER = 0.5
 
 # board layout, in int64 cells: [0] end-of-job arrivals, [1] the job ending; then per slot
 # (pid, job serial, chunk index)
@@ -211,6 +230,7 @@ def _init_worker(board_path: str, threads: int | None, parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent(parent_pid)
     _no_rss_leak_check()
+    return_large_blocks()
     board = _Board(board_path)
     _worker.clear()
     _worker.update(board=board, slot=board.claim_slot(os.getpid()), jobs={})
@@ -375,6 +395,7 @@ class _Pool:
     serial: int = 0
     last_executor: Any = None
     started: Any = None  # a future that completes when the executor's first worker is ready
+    settings: tuple[int, int | None] | None = None  # (workers, threads) of last_executor
 
 
 _pool: _Pool | None = None
@@ -406,20 +427,49 @@ def _executor(n_workers: int, threads: int | None, board: _Board) -> Any:
     )
 
 
+def _started_executor(pool: _Pool, n_workers: int, threads: int | None) -> Any:
+    """loky's executor for these settings, its workers started (or starting); sets
+    ``pool.started`` to a future that completes when the first worker answers."""
+    executor = _executor(n_workers, threads, pool.board)
+    if executor is not pool.last_executor:
+        pool.last_executor, pool.started = executor, executor.submit(_ping)
+    pool.settings = (n_workers, threads)  # loky resizes a pool in place for a new count
+    return executor
+
+
+def _live_executor(pool: _Pool, n_workers: int, threads: int | None) -> Any:
+    """The executor this process started for these settings if it still runs, else None.
+
+    Asked without calling loky, which would build (and later start) an executor: a job that
+    runs in the caller alone must not start workers.
+    """
+    executor = pool.last_executor
+    if executor is None or pool.settings != (n_workers, threads):
+        return None
+    from joblib.externals.loky import reusable_executor
+
+    # anything else that asked loky for a pool with other settings has replaced ours
+    if getattr(reusable_executor, "_executor", None) is not executor:
+        return None
+    flags = getattr(executor, "_flags", None)
+    if flags is not None and (flags.broken is not None or flags.shutdown):
+        return None
+    return executor
+
+
 def start_workers(n_jobs: int = 2, max_threads_per_worker: int | None = 1) -> list[int]:
     """Start the warm pool now and wait until every worker answers; returns their pids.
 
-    Jobs start them on their own (and run their first chunks in the caller meanwhile);
-    starting them ahead, in a notebook's first cell, makes even the first job parallel.
+    Jobs start them on their own once they have more than :data:`START_AFTER` seconds of
+    work (running chunks in the caller meanwhile); starting them ahead, in a notebook's first
+    cell, makes every job parallel from its first chunk.
     """
     from ..job_kwargs import resolve_n_jobs
 
     n_workers = resolve_n_jobs(n_jobs)
     with _job_lock:
         pool = _caller_pool()
-        executor = _executor(n_workers, max_threads_per_worker, pool.board)
-        if executor is not pool.last_executor:
-            pool.last_executor, pool.started = executor, executor.submit(_ping)
+        executor = _started_executor(pool, n_workers, max_threads_per_worker)
         pool.started.result()
         # one ping per worker, each held until all have answered: every worker is up
         with pool.board.locked() as cells:
@@ -538,17 +588,21 @@ def _run_locked(job: Job, description: bytes) -> list[Any]:
             handle.write(description)
         inline = None
     wire = _WireJob(serial, key, job.job_name, inline, path)
-    executor = _executor(job.n_workers, job.spec.max_threads_per_worker, pool.board)
-    if executor is not pool.last_executor:
-        pool.last_executor, pool.started = executor, executor.submit(_ping)
+    threads = job.spec.max_threads_per_worker
+    # the executor of a warm (or starting) pool; None until this job starts one, if it does
+    executors = [_live_executor(pool, job.n_workers, threads)]
     plan = job.plan
     broken: list[BaseException] = []  # the pool broke: its workers are gone with their states
     submitted: list[int] = []
 
+    def start() -> Any:
+        executors[0] = _started_executor(pool, job.n_workers, threads)
+        return pool.started
+
     def submit(index: int) -> Any:
         submitted.append(index)
         try:
-            return executor.submit(_run_task, wire, index, *plan[index])
+            return executors[0].submit(_run_task, wire, index, *plan[index])
         except BrokenProcessPool as exc:  # the pool broke before this chunk was queued
             broken.append(exc)
             raise _dead_worker_error(job, exc, pool.board.running(serial)) from exc
@@ -565,8 +619,15 @@ def _run_locked(job: Job, description: bytes) -> list[Any]:
 
     try:
         try:
-            # while new workers start (a second or more), the caller runs the first chunks
-            done_here = _run_while_starting(job, pool.started)
+            ping = pool.started if executors[0] is not None else None
+            done_here: list[Any] = []
+            if ping is None or not ping.done():
+                # no warm pool: the caller runs chunks, starting workers only for a long job
+                done_here = _run_while_starting(job, ping, start)
+            if len(done_here) == len(plan):
+                return done_here
+            if done_here:
+                release_freed_memory()  # what the caller's chunks used, before workers run
             results = drive(plan, submit, 2 * job.n_workers, job.progress, on_error, finish,
                             start=len(done_here))
             results[: len(done_here)] = done_here
@@ -574,16 +635,17 @@ def _run_locked(job: Job, description: bytes) -> list[Any]:
             if submitted and not broken:
                 # the original error matters more than a close failing after it
                 with contextlib.suppress(JobCloseError):
-                    _end_everywhere(executor, pool, wire, job)
+                    _end_everywhere(executors[0], pool, wire, job)
             raise
-        if submitted:  # else no worker saw the job (the caller ran it all while they started)
-            _end_everywhere(executor, pool, wire, job)
+        if submitted:
+            _end_everywhere(executors[0], pool, wire, job)
         return results
     except KeyboardInterrupt:
         # stop now: the caller discards partial output, no worker may write after that; the
         # next job starts a new pool
-        with contextlib.suppress(Exception):
-            executor.shutdown(wait=True, kill_workers=True)
+        if executors[0] is not None:
+            with contextlib.suppress(Exception):
+                executors[0].shutdown(wait=True, kill_workers=True)
         raise
     finally:
         if path is not None:
@@ -595,34 +657,38 @@ def _ping() -> int:
     return os.getpid()
 
 
-def _run_while_starting(job: Job, ping: Any) -> list[Any]:
-    """Run chunks in the caller, from the first, until a new pool's first worker answers.
+def _run_while_starting(job: Job, ping: Any, start: Any) -> list[Any]:
+    """Run chunks in the caller, from the first, until the pool's first worker answers.
 
-    Starting workers takes a second or more (a fresh interpreter importing numpy, joblib and
-    this library); a small job is done by then. The caller stops after the chunk it is on
-    when a worker is ready, so at most one chunk more than ``n_jobs`` is in memory.
+    ``ping`` completes when it does (None: no pool is starting). Without one, the pool is
+    started (``start()`` returns the new ping) once the work left, projected from the chunks
+    after the first (or the first chunk alone, if it took that long), exceeds
+    :data:`START_AFTER` seconds; a job that never does runs here to its end. The caller
+    stops after the chunk it is on when a worker is ready, before any worker runs a chunk of
+    this job.
     """
-    results: list[Any] = []
-    if ping.done():
-        return results
     limits: Any = contextlib.nullcontext()
     if job.spec.max_threads_per_worker is not None:
         from threadpoolctl import threadpool_limits
 
         limits = threadpool_limits(limits=job.spec.max_threads_per_worker)
     with limits:
-        return _run_here(job, ping, results)
+        return _run_here(job, ping, start)
 
 
-def _run_here(job: Job, ping: Any, results: list[Any]) -> list[Any]:
+def _run_here(job: Job, ping: Any, start: Any) -> list[Any]:
+    plan = job.plan
+    results: list[Any] = []
     try:
         state = job.build_state_here()
     except Exception as exc:
         raise JobInitError(f"the init function of job {job.job_name!r} failed: {exc!r}") from exc
     try:
-        while len(results) < len(job.plan) and not ping.done():
+        first_chunk, later_chunks = 0.0, 0.0
+        while len(results) < len(plan) and not (ping is not None and ping.done()):
             index = len(results)
-            chunk = job.plan[index]
+            chunk = plan[index]
+            began = time.perf_counter()
             try:
                 results.append(job.spec.run_func(*chunk, state))
             except Exception as exc:
@@ -631,6 +697,19 @@ def _run_here(job: Job, ping: Any, results: list[Any]) -> list[Any]:
                     job.job_name, *chunk,
                 ) from exc
             job.progress.done(index)
+            took = time.perf_counter() - began
+            if index == 0:
+                first_chunk = took
+            else:
+                later_chunks += took
+            if ping is None and len(results) < len(plan):
+                # the first chunk also pays for first reads, opened files and imports, so the
+                # chunks after it predict the rest; it decides alone only when it alone took
+                # longer than the threshold
+                projected = (later_chunks / index * (len(plan) - len(results)) if index
+                             else first_chunk)
+                if projected > START_AFTER:
+                    ping = start()
     finally:
         close_worker_state(state)
     return results

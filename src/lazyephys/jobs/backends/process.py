@@ -35,6 +35,7 @@ from ..job import (
     unpicklable_error,
 )
 from ..plan import ChunkPlan
+from ..worker_memory import return_large_blocks
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor, Future
@@ -63,6 +64,7 @@ def _process_initializer(payload: Any, slots: Any, slot_counter: Any, caller_pid
     # a terminal's Ctrl-C (sent to the whole process group) from printing a traceback per worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     watch_caller(caller_pid)  # a killed caller never leaves its workers behind
+    return_large_blocks()
     if isinstance(payload, bytes):
         payload = pickle.loads(payload)
     with slot_counter.get_lock():
