@@ -49,6 +49,25 @@ def _writing(tmp_path) -> bool:
                for path in partial.rglob("*"))
 
 
+def _stop(caller: subprocess.Popen) -> None:
+    """Kill the caller if it still runs, and close its error pipe."""
+    if caller.poll() is None:
+        caller.kill()
+        caller.wait()
+    if caller.stderr is not None:
+        caller.stderr.close()
+
+
+def _assert_none_survive(started: list, limit: float) -> None:
+    """Every process in ``started`` is gone within ``limit`` seconds (survivors are killed)."""
+    alive = lambda: [p for p in started  # noqa: E731
+                     if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    survivors = [] if _wait_for(lambda: not alive(), limit=limit) else alive()
+    for process in survivors:
+        process.kill()
+    assert survivors == [], f"still running after their caller died: {survivors}"
+
+
 @pytest.mark.parametrize("engine, fmt, signum", [
     ("loky", "binary", signal.SIGKILL),
     ("loky", "zarr", signal.SIGTERM),
@@ -71,17 +90,8 @@ def test_workers_exit_with_their_killed_caller(tmp_path, engine, fmt, signum):
         caller.send_signal(signum)
         caller.wait(timeout=30)
     finally:
-        if caller.poll() is None:
-            caller.kill()
-            caller.wait()
-        if caller.stderr is not None:
-            caller.stderr.close()
-    alive = lambda: [p for p in started  # noqa: E731
-                     if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-    survivors = [] if _wait_for(lambda: not alive(), limit=20.0) else alive()
-    for process in survivors:
-        process.kill()
-    assert survivors == [], f"still running after their caller died: {survivors}"
+        _stop(caller)
+    _assert_none_survive(started, limit=20.0)
     with pytest.raises(FileNotFoundError):
         le.load(target if fmt == "binary" else tmp_path / "out.zarr")
 
@@ -129,16 +139,7 @@ def test_dask_workers_exit_with_their_killed_caller(tmp_path):
         caller.send_signal(signal.SIGKILL)
         caller.wait(timeout=30)
     finally:
-        if caller.poll() is None:
-            caller.kill()
-            caller.wait()
-        if caller.stderr is not None:
-            caller.stderr.close()
-    alive = lambda: [p for p in started  # noqa: E731
-                     if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-    survivors = [] if _wait_for(lambda: not alive(), limit=15.0) else alive()
-    for process in survivors:
-        process.kill()
-    assert survivors == [], f"still running after their caller died: {survivors}"
+        _stop(caller)
+    _assert_none_survive(started, limit=15.0)
     with pytest.raises(FileNotFoundError):
         le.load(tmp_path / "out")
