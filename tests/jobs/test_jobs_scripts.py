@@ -71,7 +71,7 @@ UNGUARDED_ZARR = textwrap.dedent(
     expected = rec.get_traces()
     assert np.array_equal(binary.get_traces(), expected)
     assert np.array_equal(zarr_copy.get_traces(), expected)
-    from lazyephys.jobs.backends.loky import start_workers
+    from lazyephys.jobs import start_workers
 
     print(" ".join(map(str, start_workers(2))))
     print(os.getpid())
@@ -103,7 +103,7 @@ MAIN_FUNCTIONS = textwrap.dedent(
     import numpy as np
     import lazyephys as le
     from lazyephys.jobs import run_chunked_job
-    from lazyephys.jobs.backends.loky import start_workers
+    from lazyephys.jobs import start_workers
 
     SCALE = 3.0
 
@@ -172,7 +172,7 @@ CTRL_C_THEN_AGAIN = textwrap.dedent(
         print("interrupted; left:", sorted(os.listdir(out)), flush=True)
     rec = le.NumpyRecording([np.arange(2000, dtype="int16").reshape(1000, 2)], 1000.0)
     # a job this small would run in this process alone: start workers, so that it runs in them
-    from lazyephys.jobs.backends.loky import start_workers
+    from lazyephys.jobs import start_workers
 
     start_workers(2)
     again = rec.save(folder=out + "_again", n_jobs=2, chunk_size=100)

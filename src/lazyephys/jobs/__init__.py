@@ -46,7 +46,12 @@ __all__ = [
     "ensure_n_jobs",
     "get_best_job_kwargs",
     "write_memory_recording",
+    "start_workers",
+    "shutdown_pool",
 ]
+
+#: Names of the loky backend, imported on first use (it imports joblib).
+_LOKY_NAMES = ("start_workers", "shutdown_pool")
 
 
 def __getattr__(name: str) -> Any:
@@ -56,4 +61,8 @@ def __getattr__(name: str) -> Any:
         from .. import errors
 
         return errors.JobWorkerDiedError
+    if name in _LOKY_NAMES:
+        from .backends import loky
+
+        return getattr(loky, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -463,6 +463,25 @@ def start_workers(n_jobs: int = 2, max_threads_per_worker: int | None = 1) -> li
     Jobs start them on their own once they have more than :data:`START_AFTER` seconds of
     work (running chunks in the caller meanwhile); starting them ahead, in a notebook's first
     cell, makes every job parallel from its first chunk.
+
+    Parameters
+    ----------
+    n_jobs : int
+        Workers, with the job kwarg's meaning (``-1``: one per core).
+    max_threads_per_worker : int or None
+        Threads each worker's numeric libraries may use.
+
+    Returns
+    -------
+    list of int
+        The workers' process ids.
+
+    Examples
+    --------
+    >>> from lazyephys.jobs import start_workers, shutdown_pool
+    >>> len(start_workers(n_jobs=2))
+    2
+    >>> shutdown_pool()
     """
     from ..job_kwargs import resolve_n_jobs
 
@@ -483,7 +502,10 @@ def start_workers(n_jobs: int = 2, max_threads_per_worker: int | None = 1) -> li
 
 
 def shutdown_pool() -> None:
-    """Stop the warm workers now (the next job starts new ones)."""
+    """Stop the warm workers now (the next job that needs them starts new ones).
+
+    They also stop on their own after an idle timeout and when the interpreter exits.
+    """
     from joblib.externals.loky import get_reusable_executor
 
     with contextlib.suppress(Exception):
